@@ -1,0 +1,118 @@
+"""The ``lrs`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from lrs.config import Settings
+from lrs.domain.credentials import SCOPES, create_credential
+from lrs.domain.errors import LRSError
+from lrs.storage.factory import UnsupportedDatabase, open_store
+
+
+def _store():
+    try:
+        return open_store(Settings.from_env().resolved_database_url())
+    except UnsupportedDatabase as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group()
+def main() -> None:
+    """Learning record store for cadre online training (xAPI 1.0.3 and 2.0)."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--workers", type=int, help="Worker processes (default LRS_WORKERS or 2).")
+@click.option("--threads", type=int, help="Threads per worker (default LRS_THREADS or 4).")
+def serve(host: str, port: int, workers: int | None, threads: int | None) -> None:
+    """Serve the xAPI API under /xapi/."""
+    from lrs.server import serve as run
+
+    try:
+        run(host, port, workers, threads)
+    except UnsupportedDatabase as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.group()
+def credentials() -> None:
+    """Manage API credentials (HTTP Basic key and secret)."""
+
+
+@credentials.command("create")
+@click.option("--name", required=True, help="Who uses it, e.g. the platform's name.")
+@click.option("--scopes", required=True, help=f"Comma-separated: {', '.join(SCOPES)}.")
+@click.option("--org", default="", help="Organisation path, e.g. fj/fz; empty for the whole LRS.")
+@click.option("--json", "as_json", is_flag=True, help='Print only {"key": …, "secret": …}.')
+def create(name: str, scopes: str, org: str, as_json: bool) -> None:
+    """Create a credential and print its key and secret (the secret is shown once)."""
+    store = _store()
+    try:
+        credential, secret = create_credential(store, name, scopes, org=org)
+    except LRSError as exc:
+        raise click.ClickException(exc.message) from exc
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps({"key": credential.key, "secret": secret}))
+        return
+    click.echo(f"key:    {credential.key}")
+    click.echo(f"secret: {secret}")
+    click.echo(f"scopes: {', '.join(credential.scopes)}")
+    if credential.org:
+        click.echo(f"org:    {credential.org}")
+    click.echo("Store the secret now: only its hash is kept.", err=True)
+
+
+@credentials.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def list_(as_json: bool) -> None:
+    """List credentials (never their secrets)."""
+    store = _store()
+    with store.read() as uow:
+        items = uow.credentials.list()
+    store.close()
+    rows = [
+        {
+            "key": c.key,
+            "name": c.name,
+            "scopes": list(c.scopes),
+            "org": c.org,
+            "created": c.created.isoformat() if c.created else None,
+            "revoked": c.revoked,
+        }
+        for c in items
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for row in rows:
+        state = "revoked" if row["revoked"] else "active"
+        click.echo(
+            f"{row['key']}  {state:7}  {','.join(row['scopes']):30}  "
+            f"{row['org'] or '-':10}  {row['name']}"
+        )
+
+
+@credentials.command("revoke")
+@click.argument("key")
+def revoke(key: str) -> None:
+    """Revoke a credential; requests with it are refused from then on."""
+    store = _store()
+    with store.transaction() as uow:
+        found = uow.credentials.revoke(key)
+    store.close()
+    if not found:
+        click.echo(f"no credential {key}", err=True)
+        sys.exit(1)
+    click.echo(f"revoked {key}")
+
+
+if __name__ == "__main__":
+    main()

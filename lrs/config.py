@@ -1,0 +1,60 @@
+"""Settings, read once from environment variables (documented in README.md)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+KNOWN_VERSIONS = ("2.0.0", "1.0.3")
+
+
+def _versions(raw: str) -> tuple[str, ...]:
+    chosen = [v.strip() for v in raw.split(",") if v.strip()]
+    unknown = [v for v in chosen if v not in KNOWN_VERSIONS]
+    if unknown or not chosen:
+        raise ValueError(
+            f"LRS_XAPI_VERSIONS must list some of {', '.join(KNOWN_VERSIONS)}, got {raw!r}"
+        )
+    return tuple(v for v in KNOWN_VERSIONS if v in chosen)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = ""
+    # Largest request body accepted, in bytes; larger requests get 413.
+    max_body_bytes: int = 32 * 1024 * 1024
+    # Most statements a single GET /statements page returns.
+    max_page_size: int = 500
+    # The xAPI versions served, newest first. A request without a version
+    # header is answered with the newest one.
+    versions: tuple[str, ...] = ("2.0.0", "1.0.3")
+    data_dir: Path = field(default_factory=lambda: Path("lrs-data"))
+    # homePage of the account under which a credential appears as `authority`.
+    authority_homepage: str = "http://localhost/xapi/credentials"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        data_dir = Path(os.environ.get("LRS_DATA_DIR", "lrs-data"))
+        return cls(
+            database_url=os.environ.get("LRS_DATABASE_URL", ""),
+            max_body_bytes=_int("LRS_MAX_BODY_BYTES", cls.max_body_bytes),
+            max_page_size=_int("LRS_MAX_PAGE_SIZE", cls.max_page_size),
+            data_dir=data_dir,
+            versions=_versions(os.environ.get("LRS_XAPI_VERSIONS", "2.0.0,1.0.3")),
+            authority_homepage=os.environ.get("LRS_AUTHORITY_HOMEPAGE", cls.authority_homepage),
+        )
+
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'lrs.sqlite3'}"

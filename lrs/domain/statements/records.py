@@ -1,0 +1,158 @@
+"""From a validated statement to what the store keeps: LRS-set properties and index keys."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from datetime import datetime
+from typing import Any
+
+from lrs.domain.agents import agent_key
+from lrs.storage.port import Credential, StatementRecord
+from lrs.timeutil import format_timestamp
+
+VOIDED_VERB = "http://adlnet.gov/expapi/verbs/voided"
+CONTEXT_ACTIVITY_KINDS = ("parent", "grouping", "category", "other")
+
+
+def statement_version(version: str) -> str:
+    """The ``version`` property the LRS writes when the client sent none."""
+    return "2.0.0" if version.startswith("2.") else "1.0.0"
+
+
+def normalize_statement(
+    statement: dict[str, Any],
+    *,
+    authority: dict[str, Any],
+    stored: datetime,
+    version: str,
+) -> dict[str, Any]:
+    """A copy with the properties the LRS sets (xAPI Data 2.4: id, stored, authority, version).
+
+    Single context activities become arrays, as the spec requires of the
+    stored form; nothing else the client sent is changed.
+    """
+    result = copy.deepcopy(statement)
+    result.setdefault("id", str(uuid.uuid4()))
+    stamp = format_timestamp(stored)
+    result["stored"] = stamp
+    result.setdefault("timestamp", stamp)
+    result["authority"] = authority
+    result.setdefault("version", statement_version(version))
+    _arrays_for_context_activities(result)
+    if (
+        isinstance(result.get("object"), dict)
+        and result["object"].get("objectType") == "SubStatement"
+    ):
+        _arrays_for_context_activities(result["object"])
+    return result
+
+
+def _arrays_for_context_activities(statement: dict[str, Any]) -> None:
+    activities = statement.get("context", {}).get("contextActivities")
+    if not isinstance(activities, dict):
+        return
+    for kind, value in list(activities.items()):
+        if isinstance(value, dict):
+            activities[kind] = [value]
+
+
+def build_record(
+    statement: dict[str, Any], *, stored: datetime, credential: Credential
+) -> StatementRecord:
+    """The store row for a normalised statement, with its agent and activity links."""
+    agents: list[tuple[str, str]] = []
+    activities: list[tuple[str, str]] = []
+    _collect_links(statement, "", agents, activities)
+    authority_key = (
+        agent_key(statement["authority"]) if "member" not in statement["authority"] else None
+    )
+    if authority_key:
+        agents.append(("authority", authority_key))
+    for member in statement["authority"].get("member", []):
+        key = agent_key(member)
+        if key:
+            agents.append(("authority", key))
+    obj = statement["object"]
+    object_ref = obj["id"].lower() if obj.get("objectType") == "StatementRef" else None
+    voids = object_ref if statement["verb"]["id"] == VOIDED_VERB else None
+    context = statement.get("context", {})
+    return StatementRecord(
+        id=statement["id"].lower(),
+        statement=statement,
+        stored=stored,
+        org=credential.org,
+        authority_key=credential.key,
+        verb_id=statement["verb"]["id"],
+        registration=context.get("registration", "").lower() or None,
+        voids=voids,
+        object_ref=object_ref,
+        agents=tuple(dict.fromkeys(agents)),
+        activities=tuple(dict.fromkeys(activities)),
+        # Every hash, fileUrl or not: a client may send the data of a fileUrl
+        # attachment too, and then it is returned with the statement.
+        attachment_hashes=tuple(
+            dict.fromkeys(a["sha2"] for a in statement.get("attachments", []) if "sha2" in a)
+        ),
+    )
+
+
+def _collect_links(
+    statement: dict[str, Any],
+    prefix: str,
+    agents: list[tuple[str, str]],
+    activities: list[tuple[str, str]],
+) -> None:
+    def add_agent(usage: str, agent: dict[str, Any]) -> None:
+        key = agent_key(agent)
+        if key:
+            agents.append((prefix + usage, key))
+        for member in agent.get("member", []) or []:
+            member_key = agent_key(member)
+            if member_key:
+                agents.append((prefix + usage, member_key))
+
+    add_agent("actor", statement["actor"])
+    obj = statement["object"]
+    kind = obj.get("objectType", "Activity")
+    if kind == "Activity":
+        activities.append((prefix + "object", obj["id"]))
+    elif kind in ("Agent", "Group"):
+        add_agent("object", obj)
+    elif kind == "SubStatement" and not prefix:
+        _collect_links(obj, "sub_", agents, activities)
+    context = statement.get("context", {})
+    if "instructor" in context:
+        add_agent("instructor", context["instructor"])
+    if "team" in context:
+        add_agent("team", context["team"])
+    for context_agent in context.get("contextAgents", []):
+        add_agent("context_agent", context_agent["agent"])
+    for context_group in context.get("contextGroups", []):
+        add_agent("context_group", context_group["group"])
+    for kind_name in CONTEXT_ACTIVITY_KINDS:
+        value = context.get("contextActivities", {}).get(kind_name, [])
+        for activity in [value] if isinstance(value, dict) else value:
+            activities.append((prefix + kind_name, activity["id"]))
+
+
+def defined_activities(statement: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every (activity id, definition) the statement carries, for the Activities resource."""
+    found: list[tuple[str, dict[str, Any]]] = []
+
+    def visit(activity: dict[str, Any]) -> None:
+        if isinstance(activity.get("definition"), dict):
+            found.append((activity["id"], activity["definition"]))
+
+    def walk(stmt: dict[str, Any]) -> None:
+        obj = stmt["object"]
+        if obj.get("objectType", "Activity") == "Activity":
+            visit(obj)
+        elif obj.get("objectType") == "SubStatement":
+            walk(obj)
+        for value in stmt.get("context", {}).get("contextActivities", {}).values():
+            for activity in [value] if isinstance(value, dict) else value:
+                visit(activity)
+
+    walk(statement)
+    return found

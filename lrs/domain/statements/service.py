@@ -1,0 +1,148 @@
+"""Storing and reading statements: the thin service layer between HTTP and the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from lrs.domain.errors import Conflict, NotFound, ValidationError
+from lrs.domain.statements.comparison import statements_equivalent
+from lrs.domain.statements.records import build_record, defined_activities, normalize_statement
+from lrs.storage.port import Attachment, Credential, StatementQuery, StatementRecord, Store
+from lrs.timeutil import utcnow
+
+STATEMENT_STORED = "statement.stored"
+
+
+@dataclass(frozen=True)
+class StoreRequest:
+    """Validated statements of one PUT or POST, with the attachment data that came with them."""
+
+    statements: list[dict[str, Any]]
+    credential: Credential
+    version: str
+    authority: dict[str, Any]
+    attachments: dict[str, tuple[str, bytes]]
+
+
+def store_statements(store: Store, request: StoreRequest) -> list[str]:
+    """Store every statement of the request, or none of them; return their ids in order.
+
+    A statement whose id is already stored with equivalent content is
+    accepted and not stored again; with different content the whole request
+    fails with 409 (xAPI Communication 2.1.2, statement immutability).
+    """
+    _check_batch_ids(request.statements)
+    with store.transaction() as uow:
+        stored = utcnow()
+        last = uow.statements.last_stored()
+        if last is not None and last > stored:
+            stored = last  # keep `stored` monotonic along commit order
+        records = [
+            build_record(
+                normalize_statement(
+                    s, authority=request.authority, stored=stored, version=request.version
+                ),
+                stored=stored,
+                credential=request.credential,
+            )
+            for s in request.statements
+        ]
+        batch_ids = {r.id: r for r in records}
+        new_ids: list[str] = []
+        for index, record in enumerate(records):
+            existing = uow.statements.add(record)
+            if existing is not None:
+                _require_equivalent(existing, record, index)
+                continue
+            new_ids.append(record.id)
+            for activity_id, definition in defined_activities(record.statement):
+                uow.activities.merge_definition(activity_id, definition)
+        for record in records:
+            if record.voids and record.id in new_ids:
+                _void(uow, record, batch_ids)
+        for sha2, (content_type, data) in request.attachments.items():
+            uow.attachments.put(Attachment(sha2, content_type, data))
+        for statement_id in new_ids:
+            uow.outbox.add(STATEMENT_STORED, {"id": statement_id})
+    return [r.statement["id"] for r in records]
+
+
+def _check_batch_ids(statements: list[dict[str, Any]]) -> None:
+    seen: dict[str, int] = {}
+    for index, statement in enumerate(statements):
+        sid = statement.get("id")
+        if sid is None:
+            continue
+        key = sid.lower()
+        if key in seen:
+            raise ValidationError(
+                f"statement id {sid} appears twice in one request (also at index {seen[key]})",
+                f"statements[{index}].id",
+            )
+        seen[key] = index
+
+
+def _require_equivalent(existing: StatementRecord, record: StatementRecord, index: int) -> None:
+    if not statements_equivalent(existing.statement, record.statement):
+        raise Conflict(
+            f"statement {record.id} is already stored with different content",
+            f"statements[{index}].id",
+        )
+
+
+def _void(uow, record: StatementRecord, batch: dict[str, StatementRecord]) -> None:
+    target = batch.get(record.voids) or uow.statements.get(record.voids)
+    if target is not None and target.voids is not None:
+        raise ValidationError(
+            f"statement {record.voids} is itself a voiding statement and cannot be voided",
+            "statement.object.id",
+        )
+    # A target that is absent now may arrive later; the spec lets the LRS
+    # accept such a voiding statement (Data 2.3.2), so only mark what exists.
+    uow.statements.mark_voided(record.voids)
+
+
+def get_statement(
+    store: Store,
+    statement_id: str,
+    *,
+    voided: bool,
+    org_scope: str | None,
+    authority_key: str | None,
+) -> StatementRecord:
+    """One statement by id; a voided one only through ``voidedStatementId``."""
+    with store.read() as uow:
+        record = uow.statements.get(statement_id.lower(), org_scope)
+    if record is None or (authority_key is not None and record.authority_key != authority_key):
+        raise NotFound(f"no statement with id {statement_id}")
+    if record.voided != voided:
+        if record.voided:
+            raise NotFound(f"statement {statement_id} is voided; fetch it with voidedStatementId")
+        raise NotFound(f"statement {statement_id} is not voided; fetch it with statementId")
+    return record
+
+
+@dataclass(frozen=True)
+class StatementPage:
+    records: list[StatementRecord]
+    next_after_seq: int | None
+    max_seq: int
+
+
+def query_statements(store: Store, q: StatementQuery) -> StatementPage:
+    """One page of matching statements, and where the next page starts if there is one."""
+    with store.read() as uow:
+        max_seq = q.max_seq if q.max_seq is not None else uow.statements.last_seq()
+        rows = uow.statements.query(replace(q, limit=q.limit + 1, max_seq=max_seq))
+    more = len(rows) > q.limit
+    rows = rows[: q.limit]
+    return StatementPage(rows, rows[-1].seq if more and rows else None, max_seq)
+
+
+def attachments_for(store: Store, records: list[StatementRecord]) -> list[Attachment]:
+    """The raw attachments referenced by these statements, each once."""
+    hashes = list(dict.fromkeys(h for r in records for h in r.attachment_hashes))
+    with store.read() as uow:
+        found = uow.attachments.get_many(hashes)
+    return [found[h] for h in hashes if h in found]

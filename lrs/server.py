@@ -1,0 +1,56 @@
+"""``lrs serve``: the LRS under gunicorn, a production WSGI server.
+
+Several worker processes each run a few threads; gunicorn restarts a worker
+that dies and, on SIGTERM, stops taking connections and lets requests in
+flight finish (up to ``graceful_timeout``) before exiting.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from lrs.config import Settings
+
+
+class LRSServer(BaseApplication):
+    def __init__(self, options: dict[str, Any], settings: Settings) -> None:
+        self.options = options
+        self.settings = settings
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if key in self.cfg.settings and value is not None:
+                self.cfg.set(key, value)
+
+    def load(self):
+        # Each worker builds its own app (and database connections) after fork.
+        from lrs.app import create_app
+
+        return create_app(self.settings)
+
+
+def serve(host: str, port: int, workers: int | None = None, threads: int | None = None) -> None:
+    settings = Settings.from_env()
+    # Open the store once before forking so schema creation and URL errors
+    # surface at start-up, not in the first request.
+    from lrs.storage.factory import open_store
+
+    open_store(settings.resolved_database_url()).close()
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers or int(os.environ.get("LRS_WORKERS", "2")),
+        "threads": threads or int(os.environ.get("LRS_THREADS", "4")),
+        "worker_class": "gthread",
+        "graceful_timeout": 30,
+        "timeout": 120,
+        "accesslog": os.environ.get("LRS_ACCESS_LOG") or None,
+        "errorlog": "-",
+        "loglevel": os.environ.get("LRS_LOG_LEVEL", "info"),
+        "proc_name": "lrs",
+        "limit_request_line": 16384,
+    }
+    LRSServer(options, settings).run()

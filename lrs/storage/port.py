@@ -1,0 +1,375 @@
+"""The storage port: the one narrow interface every store adapter implements.
+
+Everything above this module (the service layer, the HTTP layer) talks to a
+:class:`Store` and the :class:`UnitOfWork` it opens; nothing above it knows
+whether rows live in SQLite or MongoDB. Adapters live in ``lrs.storage.sqlite``
+and ``lrs.storage.mongo`` and both pass ``tests/contract``.
+
+Design rules the adapters share:
+
+* A unit of work is one transaction. ``commit`` makes every write in it visible
+  at once; leaving the block without committing discards them all.
+* A statement id is unique in the database itself. ``StatementRepository.add``
+  inserts and reports an existing row with the same id instead of checking
+  first, so two concurrent writers of one id cannot both succeed.
+* Statements are ordered by ``seq``, a store-assigned integer that grows in
+  commit order; ``stored`` timestamps never decrease along it. Paging uses
+  ``seq`` as a keyset cursor, never an offset.
+* Every row carries ``org``, the organisation path of the credential that
+  wrote it (``""`` for the root). Reads take an optional scope: a path whose
+  subtree may be seen (``None`` means everything).
+* Side effects leave the request through the outbox, written in the same unit
+  of work as the change that causes them.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+# How an agent or activity appears in a statement; a statement links to the
+# same agent or activity once per usage. Used by ``related_agents`` and
+# ``related_activities`` so those queries are served by indexes.
+AGENT_USAGES = (
+    "actor",
+    "object",
+    "authority",
+    "instructor",
+    "team",
+    "context_agent",
+    "context_group",
+)
+ACTIVITY_USAGES = ("object", "parent", "grouping", "category", "other")
+
+
+@dataclass(frozen=True)
+class StatementRecord:
+    """A statement as stored, with the keys the store indexes it by."""
+
+    id: str
+    statement: dict[str, Any]
+    stored: datetime
+    org: str
+    authority_key: str
+    verb_id: str
+    registration: str | None = None
+    voided: bool = False
+    # The id of the statement this one voids, when its verb is "voided".
+    voids: str | None = None
+    # The id in a StatementRef object: queries also return statements that
+    # target a matching statement (xAPI Communication 2.1.3).
+    object_ref: str | None = None
+    # (usage, agent key); usage is prefixed "sub_" inside a SubStatement.
+    agents: tuple[tuple[str, str], ...] = ()
+    # (usage, activity id); usage is prefixed "sub_" inside a SubStatement.
+    activities: tuple[tuple[str, str], ...] = ()
+    attachment_hashes: tuple[str, ...] = ()
+    seq: int | None = None
+
+
+@dataclass(frozen=True)
+class StatementQuery:
+    """Filters of a GET /statements query, already resolved to store keys."""
+
+    agent_keys: tuple[str, ...] = ()  # any of these agents (one trainee may have many IFIs)
+    related_agents: bool = False
+    verb_id: str | None = None
+    activity_id: str | None = None
+    related_activities: bool = False
+    registration: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    ascending: bool = False
+    limit: int = 100
+    # Keyset paging: only rows strictly after (or before, descending) this seq.
+    after_seq: int | None = None
+    # Rows stored after the first page was read are left out of later pages.
+    max_seq: int | None = None
+    org_scope: str | None = None
+    authority_key: str | None = None  # statements/read/mine
+    include_voided: bool = False
+
+
+@dataclass(frozen=True)
+class Attachment:
+    sha2: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class DocumentKey:
+    """Identifies one document of the State, Activity Profile or Agent Profile resources."""
+
+    kind: str  # "state" | "activity_profile" | "agent_profile"
+    org: str
+    doc_id: str
+    activity_id: str = ""
+    agent_key: str = ""
+    registration: str = ""
+
+    def scope(self) -> DocumentScope:
+        return DocumentScope(
+            self.kind, self.org, self.activity_id, self.agent_key, self.registration
+        )
+
+
+@dataclass(frozen=True)
+class DocumentScope:
+    """The set of documents a multiple-id GET or a DELETE-all addresses.
+
+    For the State resource ``registration=None`` means any registration.
+    """
+
+    kind: str
+    org: str
+    activity_id: str = ""
+    agent_key: str = ""
+    registration: str | None = ""
+
+
+@dataclass(frozen=True)
+class Document:
+    key: DocumentKey
+    content: bytes
+    content_type: str
+    etag: str
+    updated: datetime
+
+
+@dataclass(frozen=True)
+class Credential:
+    key: str
+    secret_hash: str
+    name: str
+    scopes: tuple[str, ...]
+    org: str = ""
+    created: datetime | None = None
+    revoked: bool = False
+    # Profile-validation policy and other per-credential settings.
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OutboxEvent:
+    id: int | str
+    topic: str
+    payload: dict[str, Any]
+    created: datetime
+
+
+@dataclass(frozen=True)
+class PatternState:
+    """Where one registration stands in one profile pattern's automaton.
+
+    Kept so each arriving statement is checked against the pattern without
+    re-reading the registration's history.
+    """
+
+    pattern_id: str
+    registration: str
+    subregistration: str = ""
+    # The automaton states the statements so far can have reached.
+    states: tuple[str, ...] = ()
+    failed: bool = False
+    updated: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A statement that broke a profile rule, recorded in ``flag`` mode (and for reports)."""
+
+    statement_id: str
+    profile_id: str
+    # The template or pattern id, and the rule within it, e.g. "rules[2]".
+    subject_id: str
+    rule: str
+    message: str
+    location: str = ""
+    registration: str | None = None
+    org: str = ""
+    created: datetime | None = None
+
+
+# Marker for DocumentRepository.save: replace whatever is there.
+ANY = "*"
+
+
+class StatementRepository(ABC):
+    @abstractmethod
+    def add(self, record: StatementRecord) -> StatementRecord | None:
+        """Insert ``record``; return the stored row instead if its id already exists.
+
+        The record's ``seq`` is assigned by the store. A returned existing row
+        means nothing was written; the caller compares the two for equivalence.
+        """
+
+    @abstractmethod
+    def get(self, statement_id: str, org_scope: str | None = None) -> StatementRecord | None:
+        """The statement with this id, voided or not, if visible within ``org_scope``."""
+
+    @abstractmethod
+    def mark_voided(self, statement_id: str) -> None:
+        """Flag a stored statement as voided (no-op when it is absent)."""
+
+    @abstractmethod
+    def query(self, q: StatementQuery) -> list[StatementRecord]:
+        """Up to ``q.limit`` matching statements in ``seq`` order."""
+
+    @abstractmethod
+    def last_seq(self) -> int:
+        """The highest ``seq`` committed so far (0 when empty)."""
+
+    @abstractmethod
+    def last_stored(self) -> datetime | None:
+        """The ``stored`` time of the newest statement, used to keep ``stored`` monotonic."""
+
+
+class ActivityRepository(ABC):
+    @abstractmethod
+    def merge_definition(self, activity_id: str, definition: dict[str, Any]) -> None:
+        """Fold ``definition`` into the canonical definition kept for ``activity_id``."""
+
+    @abstractmethod
+    def get(self, activity_id: str) -> dict[str, Any] | None:
+        """The merged definition, or None if the activity was never defined."""
+
+
+class AttachmentRepository(ABC):
+    @abstractmethod
+    def put(self, attachment: Attachment) -> None:
+        """Store by content hash; storing the same hash twice keeps one copy."""
+
+    @abstractmethod
+    def get_many(self, hashes: list[str]) -> dict[str, Attachment]: ...
+
+
+class DocumentRepository(ABC):
+    @abstractmethod
+    def get(self, key: DocumentKey) -> Document | None: ...
+
+    @abstractmethod
+    def list_ids(self, scope: DocumentScope, since: datetime | None = None) -> list[str]: ...
+
+    @abstractmethod
+    def save(self, document: Document, expected_etag: str | None) -> None:
+        """Write ``document`` if the current ETag is ``expected_etag``.
+
+        ``expected_etag=None`` requires that no document exists; ``ANY``
+        replaces unconditionally. Raises ``ConcurrentUpdate`` when another
+        writer got there first, so no update is ever lost silently.
+        """
+
+    @abstractmethod
+    def delete(self, key: DocumentKey) -> None: ...
+
+    @abstractmethod
+    def delete_all(self, scope: DocumentScope) -> None: ...
+
+
+class CredentialRepository(ABC):
+    @abstractmethod
+    def add(self, credential: Credential) -> None: ...
+
+    @abstractmethod
+    def get(self, key: str) -> Credential | None: ...
+
+    @abstractmethod
+    def list(self) -> list[Credential]: ...
+
+    @abstractmethod
+    def revoke(self, key: str) -> bool:
+        """Mark revoked; False when no such credential."""
+
+
+class Outbox(ABC):
+    @abstractmethod
+    def add(self, topic: str, payload: dict[str, Any]) -> None: ...
+
+    @abstractmethod
+    def pending(self, topic: str | None = None, limit: int = 100) -> list[OutboxEvent]: ...
+
+    @abstractmethod
+    def mark_done(self, event_ids: list[int | str]) -> None: ...
+
+
+class PatternStateRepository(ABC):
+    @abstractmethod
+    def get(
+        self, pattern_id: str, registration: str, subregistration: str = ""
+    ) -> PatternState | None: ...
+
+    @abstractmethod
+    def save(self, state: PatternState) -> None:
+        """Insert or replace the state for (pattern, registration, subregistration)."""
+
+
+class ViolationRepository(ABC):
+    @abstractmethod
+    def add(self, violations: list[Violation]) -> None: ...
+
+    @abstractmethod
+    def for_statement(self, statement_id: str, org_scope: str | None = None) -> list[Violation]: ...
+
+    @abstractmethod
+    def for_registration(
+        self, registration: str, org_scope: str | None = None, limit: int = 1000
+    ) -> list[Violation]: ...
+
+
+class UnitOfWork(ABC):
+    """One transaction over every repository."""
+
+    statements: StatementRepository
+    activities: ActivityRepository
+    attachments: AttachmentRepository
+    documents: DocumentRepository
+    credentials: CredentialRepository
+    outbox: Outbox
+    pattern_states: PatternStateRepository
+    violations: ViolationRepository
+
+    @abstractmethod
+    def commit(self) -> None: ...
+
+    @abstractmethod
+    def rollback(self) -> None: ...
+
+
+class Store(ABC):
+    """A database. Thread-safe; each unit of work is used by one thread."""
+
+    @abstractmethod
+    def unit_of_work(self, write: bool = True) -> UnitOfWork:
+        """Open a transaction; use through :meth:`transaction` or :meth:`read`.
+
+        A write unit of work takes the store's write lock (where it has one)
+        at the start, so checks made inside it hold until commit.
+        """
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @contextmanager
+    def transaction(self) -> Iterator[UnitOfWork]:
+        """Yield a unit of work; commit when the block ends normally, else roll back."""
+        uow = self.unit_of_work()
+        try:
+            yield uow
+            uow.commit()
+        except BaseException:
+            uow.rollback()
+            raise
+
+    @contextmanager
+    def read(self) -> Iterator[UnitOfWork]:
+        """Yield a unit of work for reads only; nothing it does is kept."""
+        uow = self.unit_of_work(write=False)
+        try:
+            yield uow
+        finally:
+            uow.rollback()

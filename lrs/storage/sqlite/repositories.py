@@ -1,0 +1,514 @@
+"""The embedded store's repositories: SQL for each part of the storage port."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from lrs.domain.activities import merge_activity_definitions
+from lrs.domain.errors import ConcurrentUpdate
+from lrs.storage.port import (
+    ANY,
+    ActivityRepository,
+    Attachment,
+    AttachmentRepository,
+    Credential,
+    CredentialRepository,
+    Document,
+    DocumentKey,
+    DocumentRepository,
+    DocumentScope,
+    Outbox,
+    OutboxEvent,
+    PatternState,
+    PatternStateRepository,
+    StatementQuery,
+    StatementRecord,
+    StatementRepository,
+    Violation,
+    ViolationRepository,
+)
+from lrs.timeutil import format_timestamp, parse_stored, utcnow
+
+_STATEMENT_COLUMNS = (
+    "seq, id, stored, org, authority_key, verb_id, registration, voided, voids, object_ref, "
+    "attachment_hashes, payload"
+)
+
+
+def _org_filter(column: str, scope: str | None) -> tuple[str, list[Any]]:
+    """SQL limiting rows to an organisation subtree; empty when unscoped."""
+    if not scope:
+        return "", []
+    escaped = scope.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f" AND ({column} = ? OR {column} LIKE ? ESCAPE '\\')", [scope, escaped + "/%"]
+
+
+class SqliteStatements(StatementRepository):
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def add(self, record: StatementRecord) -> StatementRecord | None:
+        cursor = self._conn.execute(
+            "INSERT INTO statements (id, stored, org, authority_key, verb_id, registration, "
+            "voided, voids, object_ref, attachment_hashes, payload) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (id) DO NOTHING",
+            (
+                record.id,
+                format_timestamp(record.stored),
+                record.org,
+                record.authority_key,
+                record.verb_id,
+                record.registration,
+                int(record.voided),
+                record.voids,
+                record.object_ref,
+                json.dumps(list(record.attachment_hashes)),
+                json.dumps(record.statement, ensure_ascii=False, separators=(",", ":")),
+            ),
+        )
+        if cursor.rowcount == 0:
+            return self.get(record.id)
+        seq = cursor.lastrowid
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO statement_agents (agent_key, seq, usage) VALUES (?, ?, ?)",
+            [(key, seq, usage) for usage, key in record.agents],
+        )
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO statement_activities (activity_id, seq, usage) VALUES (?, ?, ?)",
+            [(activity, seq, usage) for usage, activity in record.activities],
+        )
+        return None
+
+    def get(self, statement_id: str, org_scope: str | None = None) -> StatementRecord | None:
+        where, params = _org_filter("org", org_scope)
+        row = self._conn.execute(
+            f"SELECT {_STATEMENT_COLUMNS} FROM statements WHERE id = ?{where}",
+            [statement_id, *params],
+        ).fetchone()
+        return _statement_from_row(row) if row else None
+
+    def mark_voided(self, statement_id: str) -> None:
+        self._conn.execute("UPDATE statements SET voided = 1 WHERE id = ?", (statement_id,))
+
+    def query(self, q: StatementQuery) -> list[StatementRecord]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        match_sql, match_params = _match_predicate(q, "s")
+        if match_sql:
+            # A statement also matches when its StatementRef targets a matching
+            # statement, voided or not (xAPI Communication 2.1.3).
+            target_sql, target_params = _match_predicate(q, "t")
+            targets = f"SELECT t.id FROM statements t WHERE {target_sql}"
+            clauses.append(f"({match_sql} OR s.object_ref IN ({targets}))")
+            params.extend(match_params + target_params)
+        if not q.include_voided:
+            clauses.append("s.voided = 0")
+        if q.since is not None:
+            clauses.append("s.stored > ?")
+            params.append(format_timestamp(q.since))
+        if q.until is not None:
+            clauses.append("s.stored <= ?")
+            params.append(format_timestamp(q.until))
+        if q.after_seq is not None:
+            clauses.append("s.seq > ?" if q.ascending else "s.seq < ?")
+            params.append(q.after_seq)
+        if q.max_seq is not None:
+            clauses.append("s.seq <= ?")
+            params.append(q.max_seq)
+        if q.authority_key is not None:
+            clauses.append("s.authority_key = ?")
+            params.append(q.authority_key)
+        where = " AND ".join(clauses) or "1"
+        org_sql, org_params = _org_filter("s.org", q.org_scope)
+        order = "ASC" if q.ascending else "DESC"
+        rows = self._conn.execute(
+            f"SELECT {_STATEMENT_COLUMNS} FROM statements s WHERE {where}{org_sql} "
+            f"ORDER BY s.seq {order} LIMIT ?",
+            [*params, *org_params, q.limit],
+        ).fetchall()
+        return [_statement_from_row(row) for row in rows]
+
+    def last_seq(self) -> int:
+        row = self._conn.execute("SELECT MAX(seq) FROM statements").fetchone()
+        return row[0] or 0
+
+    def last_stored(self) -> datetime | None:
+        row = self._conn.execute(
+            "SELECT stored FROM statements ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        return parse_stored(row[0]) if row else None
+
+
+def _match_predicate(q: StatementQuery, alias: str) -> tuple[str, list[Any]]:
+    """SQL for the agent, verb, activity and registration filters on one statement row."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if q.agent_keys:
+        usages = None if q.related_agents else ("actor", "object")
+        clauses.append(_link_clause(alias, "statement_agents", "agent_key", q.agent_keys, usages))
+        params.extend(q.agent_keys)
+        params.extend(usages or ())
+    if q.activity_id is not None:
+        usages = None if q.related_activities else ("object",)
+        clauses.append(
+            _link_clause(alias, "statement_activities", "activity_id", (q.activity_id,), usages)
+        )
+        params.append(q.activity_id)
+        params.extend(usages or ())
+    if q.verb_id is not None:
+        clauses.append(f"{alias}.verb_id = ?")
+        params.append(q.verb_id)
+    if q.registration is not None:
+        clauses.append(f"{alias}.registration = ?")
+        params.append(q.registration)
+    return " AND ".join(clauses), params
+
+
+def _link_clause(
+    alias: str, table: str, column: str, keys: tuple[str, ...], usages: tuple[str, ...] | None
+) -> str:
+    # Driving the lookup from the link table's (key, seq) primary key keeps a
+    # rare agent or activity cheap however many statements the store holds.
+    marks = ", ".join("?" for _ in keys)
+    usage_sql = ""
+    if usages:
+        usage_sql = " AND usage IN (" + ", ".join("?" for _ in usages) + ")"
+    return f"{alias}.seq IN (SELECT seq FROM {table} WHERE {column} IN ({marks}){usage_sql})"
+
+
+def _statement_from_row(row: tuple[Any, ...]) -> StatementRecord:
+    (
+        seq,
+        sid,
+        stored,
+        org,
+        authority_key,
+        verb_id,
+        registration,
+        voided,
+        voids,
+        object_ref,
+        hashes,
+        payload,
+    ) = row
+    return StatementRecord(
+        id=sid,
+        statement=json.loads(payload),
+        stored=parse_stored(stored),
+        org=org,
+        authority_key=authority_key,
+        verb_id=verb_id,
+        registration=registration,
+        voided=bool(voided),
+        voids=voids,
+        object_ref=object_ref,
+        attachment_hashes=tuple(json.loads(hashes)),
+        seq=seq,
+    )
+
+
+class SqliteActivities(ActivityRepository):
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def merge_definition(self, activity_id: str, definition: dict[str, Any]) -> None:
+        current = self.get(activity_id)
+        merged = merge_activity_definitions(current or {}, definition)
+        if merged == current:
+            return
+        self._conn.execute(
+            "INSERT INTO activities (id, definition) VALUES (?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET definition = excluded.definition",
+            (activity_id, json.dumps(merged, ensure_ascii=False)),
+        )
+
+    def get(self, activity_id: str) -> dict[str, Any] | None:
+        row = self._conn.execute(
+            "SELECT definition FROM activities WHERE id = ?", (activity_id,)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+
+class SqliteAttachments(AttachmentRepository):
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def put(self, attachment: Attachment) -> None:
+        self._conn.execute(
+            "INSERT OR IGNORE INTO attachments (sha2, content_type, data) VALUES (?, ?, ?)",
+            (attachment.sha2, attachment.content_type, attachment.data),
+        )
+
+    def get_many(self, hashes: list[str]) -> dict[str, Attachment]:
+        if not hashes:
+            return {}
+        marks = ", ".join("?" for _ in hashes)
+        rows = self._conn.execute(
+            f"SELECT sha2, content_type, data FROM attachments WHERE sha2 IN ({marks})", hashes
+        ).fetchall()
+        return {sha2: Attachment(sha2, ctype, bytes(data)) for sha2, ctype, data in rows}
+
+
+_DOC_KEY_COLUMNS = "kind, org, activity_id, agent_key, registration, doc_id"
+
+
+def _key_params(key: DocumentKey) -> tuple[str, ...]:
+    return (key.kind, key.org, key.activity_id, key.agent_key, key.registration, key.doc_id)
+
+
+def _scope_sql(scope: DocumentScope) -> tuple[str, list[Any]]:
+    sql = "kind = ? AND org = ? AND activity_id = ? AND agent_key = ?"
+    params: list[Any] = [scope.kind, scope.org, scope.activity_id, scope.agent_key]
+    if scope.registration is not None:
+        sql += " AND registration = ?"
+        params.append(scope.registration)
+    return sql, params
+
+
+class SqliteDocuments(DocumentRepository):
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def get(self, key: DocumentKey) -> Document | None:
+        row = self._conn.execute(
+            "SELECT content, content_type, etag, updated FROM documents WHERE "
+            "kind = ? AND org = ? AND activity_id = ? AND agent_key = ? AND registration = ? "
+            "AND doc_id = ?",
+            _key_params(key),
+        ).fetchone()
+        if not row:
+            return None
+        content, content_type, etag, updated = row
+        return Document(key, bytes(content), content_type, etag, parse_stored(updated))
+
+    def list_ids(self, scope: DocumentScope, since: datetime | None = None) -> list[str]:
+        sql, params = _scope_sql(scope)
+        if since is not None:
+            sql += " AND updated > ?"
+            params.append(format_timestamp(since))
+        rows = self._conn.execute(
+            f"SELECT DISTINCT doc_id FROM documents WHERE {sql} ORDER BY doc_id", params
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def save(self, document: Document, expected_etag: str | None) -> None:
+        values = (
+            *_key_params(document.key),
+            document.content,
+            document.content_type,
+            document.etag,
+            format_timestamp(document.updated),
+        )
+        if expected_etag is None:
+            cursor = self._conn.execute(
+                f"INSERT INTO documents ({_DOC_KEY_COLUMNS}, content, content_type, etag, updated) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                values,
+            )
+        elif expected_etag == ANY:
+            cursor = self._conn.execute(
+                f"INSERT INTO documents ({_DOC_KEY_COLUMNS}, content, content_type, etag, updated) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+                "content = excluded.content, content_type = excluded.content_type, "
+                "etag = excluded.etag, updated = excluded.updated",
+                values,
+            )
+        else:
+            cursor = self._conn.execute(
+                "UPDATE documents SET content = ?, content_type = ?, etag = ?, updated = ? "
+                "WHERE kind = ? AND org = ? AND activity_id = ? AND agent_key = ? "
+                "AND registration = ? AND doc_id = ? AND etag = ?",
+                (*values[6:], *values[:6], expected_etag),
+            )
+        if cursor.rowcount == 0:
+            raise ConcurrentUpdate(document.key.doc_id)
+
+    def delete(self, key: DocumentKey) -> None:
+        self._conn.execute(
+            "DELETE FROM documents WHERE kind = ? AND org = ? AND activity_id = ? "
+            "AND agent_key = ? AND registration = ? AND doc_id = ?",
+            _key_params(key),
+        )
+
+    def delete_all(self, scope: DocumentScope) -> None:
+        sql, params = _scope_sql(scope)
+        self._conn.execute(f"DELETE FROM documents WHERE {sql}", params)
+
+
+class SqliteCredentials(CredentialRepository):
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def add(self, credential: Credential) -> None:
+        self._conn.execute(
+            "INSERT INTO credentials (key, secret_hash, name, scopes, org, created, revoked, "
+            "settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                credential.key,
+                credential.secret_hash,
+                credential.name,
+                json.dumps(list(credential.scopes)),
+                credential.org,
+                format_timestamp(credential.created or utcnow()),
+                int(credential.revoked),
+                json.dumps(credential.settings),
+            ),
+        )
+
+    def get(self, key: str) -> Credential | None:
+        row = self._conn.execute(
+            "SELECT key, secret_hash, name, scopes, org, created, revoked, settings "
+            "FROM credentials WHERE key = ?",
+            (key,),
+        ).fetchone()
+        return _credential_from_row(row) if row else None
+
+    def list(self) -> list[Credential]:
+        rows = self._conn.execute(
+            "SELECT key, secret_hash, name, scopes, org, created, revoked, settings "
+            "FROM credentials ORDER BY created, key"
+        ).fetchall()
+        return [_credential_from_row(row) for row in rows]
+
+    def revoke(self, key: str) -> bool:
+        cursor = self._conn.execute("UPDATE credentials SET revoked = 1 WHERE key = ?", (key,))
+        return cursor.rowcount > 0
+
+
+def _credential_from_row(row: tuple[Any, ...]) -> Credential:
+    key, secret_hash, name, scopes, org, created, revoked, settings = row
+    return Credential(
+        key=key,
+        secret_hash=secret_hash,
+        name=name,
+        scopes=tuple(json.loads(scopes)),
+        org=org,
+        created=parse_stored(created),
+        revoked=bool(revoked),
+        settings=json.loads(settings),
+    )
+
+
+class SqliteOutbox(Outbox):
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def add(self, topic: str, payload: dict[str, Any]) -> None:
+        self._conn.execute(
+            "INSERT INTO outbox (topic, payload, created) VALUES (?, ?, ?)",
+            (topic, json.dumps(payload, ensure_ascii=False), format_timestamp(utcnow())),
+        )
+
+    def pending(self, topic: str | None = None, limit: int = 100) -> list[OutboxEvent]:
+        sql = "SELECT id, topic, payload, created FROM outbox WHERE done = 0"
+        params: list[Any] = []
+        if topic is not None:
+            sql += " AND topic = ?"
+            params.append(topic)
+        rows = self._conn.execute(sql + " ORDER BY id LIMIT ?", [*params, limit]).fetchall()
+        return [
+            OutboxEvent(eid, t, json.loads(payload), parse_stored(created))
+            for eid, t, payload, created in rows
+        ]
+
+    def mark_done(self, event_ids: list[int | str]) -> None:
+        self._conn.executemany("UPDATE outbox SET done = 1 WHERE id = ?", [(i,) for i in event_ids])
+
+
+class SqlitePatternStates(PatternStateRepository):
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def get(
+        self, pattern_id: str, registration: str, subregistration: str = ""
+    ) -> PatternState | None:
+        row = self._conn.execute(
+            "SELECT states, failed, updated FROM pattern_states "
+            "WHERE pattern_id = ? AND registration = ? AND subregistration = ?",
+            (pattern_id, registration, subregistration),
+        ).fetchone()
+        if not row:
+            return None
+        states, failed, updated = row
+        return PatternState(
+            pattern_id,
+            registration,
+            subregistration,
+            tuple(json.loads(states)),
+            bool(failed),
+            parse_stored(updated),
+        )
+
+    def save(self, state: PatternState) -> None:
+        self._conn.execute(
+            "INSERT INTO pattern_states "
+            "(pattern_id, registration, subregistration, states, failed, updated) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+            "states = excluded.states, failed = excluded.failed, updated = excluded.updated",
+            (
+                state.pattern_id,
+                state.registration,
+                state.subregistration,
+                json.dumps(list(state.states)),
+                int(state.failed),
+                format_timestamp(state.updated or utcnow()),
+            ),
+        )
+
+
+_VIOLATION_COLUMNS = (
+    "statement_id, profile_id, subject_id, rule, message, location, registration, org, created"
+)
+
+
+class SqliteViolations(ViolationRepository):
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def add(self, violations: list[Violation]) -> None:
+        self._conn.executemany(
+            f"INSERT INTO violations ({_VIOLATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    v.statement_id,
+                    v.profile_id,
+                    v.subject_id,
+                    v.rule,
+                    v.message,
+                    v.location,
+                    v.registration,
+                    v.org,
+                    format_timestamp(v.created or utcnow()),
+                )
+                for v in violations
+            ],
+        )
+
+    def for_statement(self, statement_id: str, org_scope: str | None = None) -> list[Violation]:
+        org_sql, org_params = _org_filter("org", org_scope)
+        rows = self._conn.execute(
+            f"SELECT {_VIOLATION_COLUMNS} FROM violations "
+            f"WHERE statement_id = ?{org_sql} ORDER BY id",
+            [statement_id, *org_params],
+        ).fetchall()
+        return [_violation_from_row(r) for r in rows]
+
+    def for_registration(
+        self, registration: str, org_scope: str | None = None, limit: int = 1000
+    ) -> list[Violation]:
+        org_sql, org_params = _org_filter("org", org_scope)
+        rows = self._conn.execute(
+            f"SELECT {_VIOLATION_COLUMNS} FROM violations WHERE registration = ?{org_sql} "
+            "ORDER BY id LIMIT ?",
+            [registration, *org_params, limit],
+        ).fetchall()
+        return [_violation_from_row(r) for r in rows]
+
+
+def _violation_from_row(row: tuple[Any, ...]) -> Violation:
+    *fields, created = row
+    return Violation(*fields, created=parse_stored(created))

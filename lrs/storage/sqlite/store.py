@@ -1,0 +1,114 @@
+"""The embedded store: one SQLite file in WAL mode, one transaction per unit of work."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from pathlib import Path
+
+from lrs.storage.port import Store, UnitOfWork
+from lrs.storage.sqlite.repositories import (
+    SqliteActivities,
+    SqliteAttachments,
+    SqliteCredentials,
+    SqliteDocuments,
+    SqliteOutbox,
+    SqlitePatternStates,
+    SqliteStatements,
+    SqliteViolations,
+)
+from lrs.storage.sqlite.schema import SCHEMA, SCHEMA_VERSION
+
+# A writer waits this long for another process's write lock before giving up.
+BUSY_TIMEOUT_MS = 30_000
+
+
+class SqliteUnitOfWork(UnitOfWork):
+    def __init__(self, conn: sqlite3.Connection, write: bool) -> None:
+        self._conn = conn
+        # IMMEDIATE takes the write lock now, so every check made inside the
+        # unit (ETags, voiding targets, stored order) still holds at commit.
+        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        self.statements = SqliteStatements(conn)
+        self.activities = SqliteActivities(conn)
+        self.attachments = SqliteAttachments(conn)
+        self.documents = SqliteDocuments(conn)
+        self.credentials = SqliteCredentials(conn)
+        self.outbox = SqliteOutbox(conn)
+        self.pattern_states = SqlitePatternStates(conn)
+        self.violations = SqliteViolations(conn)
+
+    def commit(self) -> None:
+        if self._conn.in_transaction:
+            self._conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
+
+
+class SqliteStore(Store):
+    """A store in one SQLite file; safe to share between threads and processes."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = str(path)
+        if self.path == ":memory:" or self.path.startswith("file:"):
+            # Each thread has its own connection, and an in-memory database is
+            # private to its connection: threads would see different stores.
+            raise ValueError("the embedded store needs a file path, not an in-memory database")
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._migrate()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path,
+            isolation_level=None,  # we issue BEGIN/COMMIT ourselves
+            check_same_thread=False,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+        )
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        # NORMAL is durable across application crashes in WAL mode; only an OS
+        # crash can lose the last commits, never corrupt the file.
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    def _connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        pid = getattr(self._local, "pid", None)
+        if conn is None or pid != os.getpid():
+            # A connection must never cross a fork (gunicorn workers).
+            conn = self._connect()
+            self._local.conn = conn
+            self._local.pid = os.getpid()
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    def _migrate(self) -> None:
+        # executescript commits any open transaction first, so the script
+        # carries its own; concurrent starters serialise on the write lock.
+        self._connection().executescript(
+            "BEGIN IMMEDIATE;"
+            + SCHEMA
+            + "INSERT OR IGNORE INTO meta (name, value) "
+            + f"VALUES ('schema_version', '{SCHEMA_VERSION}');"
+            + "COMMIT;"
+        )
+
+    def unit_of_work(self, write: bool = True) -> SqliteUnitOfWork:
+        return SqliteUnitOfWork(self._connection(), write)
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                with contextlib.suppress(sqlite3.ProgrammingError):
+                    conn.close()
+            self._connections.clear()
+        self._local = threading.local()

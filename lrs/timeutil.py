@@ -1,0 +1,22 @@
+"""Timestamps as the LRS writes them: UTC, millisecond precision, sortable as text."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    """Now, truncated to the millisecond the LRS reports in ``stored``."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def format_timestamp(value: datetime) -> str:
+    """``2026-11-23T18:11:31.123Z``: fixed width, so text order is time order."""
+    value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def parse_stored(value: str) -> datetime:
+    """Read back a timestamp written by :func:`format_timestamp`."""
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
