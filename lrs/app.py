@@ -42,6 +42,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.json.sort_keys = False
     app.extensions["lrs.settings"] = settings
     app.extensions["lrs.store"] = store or open_store(settings.resolved_database_url())
+    # Domain steps run inside each statement write (profile checks, identity
+    # links); features append theirs here when the app is built.
+    app.extensions["lrs.ingest_hooks"] = []
 
     for blueprint in (statements.bp, documents.bp, activities.bp, agents.bp, about.bp):
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)

@@ -141,6 +141,7 @@ def _store_statements(
             version=req.version(),
             authority=authority_agent(credential, _settings().authority_homepage),
             attachments=attachments,
+            hooks=current_app.extensions["lrs.ingest_hooks"],
         ),
     )
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lrs.domain.errors import Conflict, NotFound, ValidationError
 from lrs.domain.statements.comparison import statements_equivalent
+from lrs.domain.statements.hooks import IngestContext, IngestHook
 from lrs.domain.statements.records import build_record, defined_activities, normalize_statement
 from lrs.storage.port import Attachment, Credential, StatementQuery, StatementRecord, Store
 from lrs.timeutil import utcnow
@@ -23,6 +25,7 @@ class StoreRequest:
     version: str
     authority: dict[str, Any]
     attachments: dict[str, tuple[str, bytes]]
+    hooks: Sequence[IngestHook] = field(default_factory=tuple)
 
 
 def store_statements(store: Store, request: StoreRequest) -> list[str]:
@@ -49,22 +52,25 @@ def store_statements(store: Store, request: StoreRequest) -> list[str]:
             for s in request.statements
         ]
         batch_ids = {r.id: r for r in records}
-        new_ids: list[str] = []
+        new: list[StatementRecord] = []
         for index, record in enumerate(records):
             existing = uow.statements.add(record)
             if existing is not None:
                 _require_equivalent(existing, record, index)
                 continue
-            new_ids.append(record.id)
+            new.append(record)
             for activity_id, definition in defined_activities(record.statement):
                 uow.activities.merge_definition(activity_id, definition)
-        for record in records:
-            if record.voids and record.id in new_ids:
+        for record in new:
+            if record.voids:
                 _void(uow, record, batch_ids)
         for sha2, (content_type, data) in request.attachments.items():
             uow.attachments.put(Attachment(sha2, content_type, data))
-        for statement_id in new_ids:
-            uow.outbox.add(STATEMENT_STORED, {"id": statement_id})
+        context = IngestContext(request.credential, request.version)
+        for hook in request.hooks:
+            hook(uow, new, context)
+        for record in new:
+            uow.outbox.add(STATEMENT_STORED, {"id": record.id})
     return [r.statement["id"] for r in records]
 
 
