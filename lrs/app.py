@@ -7,11 +7,23 @@ import logging
 from flask import Flask, Response, current_app, g, request
 
 from lrs.config import Settings
-from lrs.domain.errors import ValidationError
-from lrs.http import about, activities, agents, documents, statements
-from lrs.http.alternate import ALTERNATE_FLAG, ERROR_KEY, AlternateRequestSyntax
+from lrs.domain.errors import PayloadTooLarge, ValidationError
+from lrs.domain.identity.ingest import identity_hook
+from lrs.domain.identity.keys import load_identity_keys
+from lrs.domain.profiles import load_registry
+from lrs.domain.profiles.ingest import ProfileValidationHook
+from lrs.domain.profiles.policy import ProfileSettings
+from lrs.http import about, activities, agents, documents, openapi, profiles, statements
+from lrs.http import identity as identity_http
+from lrs.http.alternate import (
+    ALTERNATE_FLAG,
+    ERROR_KEY,
+    ERROR_STATUS_KEY,
+    AlternateRequestSyntax,
+)
 from lrs.http.auth import authenticate_request
 from lrs.http.errors import register_error_handlers
+from lrs.http.requests import enforce_body_limit
 from lrs.http.versioning import VERSION_HEADER, negotiate
 from lrs.storage.factory import open_store
 from lrs.storage.port import Store
@@ -45,9 +57,27 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     # Domain steps run inside each statement write (profile checks, identity
     # links); features append theirs here when the app is built.
     app.extensions["lrs.ingest_hooks"] = []
+    # xAPI Profiles: the loaded documents, checked on every statement write.
+    app.extensions["lrs.profiles"] = load_registry(settings.profiles_dir)
+    app.extensions["lrs.ingest_hooks"].append(
+        ProfileValidationHook(
+            app.extensions["lrs.profiles"], ProfileSettings.from_settings(settings)
+        )
+    )
+    # Trainee identity: agreed identifiers hashed with LRS_IDENTITY_SECRET; the
+    # hook links each statement's actor to the trainee its extension names.
+    keys = load_identity_keys(
+        settings.identity_secret, settings.data_dir, settings.resolved_database_url()
+    )
+    app.extensions["lrs.identity_keys"] = keys
+    app.extensions["lrs.ingest_hooks"].append(identity_hook(keys))
 
-    for blueprint in (statements.bp, documents.bp, activities.bp, agents.bp, about.bp):
+    for blueprint in (
+        statements.bp, documents.bp, activities.bp, agents.bp, about.bp, openapi.bp,
+        profiles.bp,
+    ):
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)
+    app.register_blueprint(identity_http.bp, url_prefix=API_PREFIX)
 
     app.before_request(_before_request)
     app.after_request(_after_request)
@@ -59,10 +89,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 def _before_request() -> Response | None:
     if request.method == "OPTIONS":
         return Response(status=204)  # CORS preflight: headers added after the request
+    enforce_body_limit()  # a chunked body over the limit is a 413, never a truncated body
     error = request.environ.get(ERROR_KEY)
     if error:
+        if request.environ.get(ERROR_STATUS_KEY) == 413:
+            raise PayloadTooLarge(error, "body")
         raise ValidationError(error, "method")
-    if request.endpoint == "about.about":
+    if request.endpoint in ("about.about", "openapi.openapi"):
         g.xapi_version = None
         return None
     g.xapi_version = negotiate(

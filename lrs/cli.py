@@ -7,9 +7,13 @@ import sys
 
 import click
 
+from lrs.backup_cli import backup, restore
 from lrs.config import Settings
 from lrs.domain.credentials import SCOPES, create_credential
 from lrs.domain.errors import LRSError
+from lrs.domain.identity.keys import IdentitySecretError
+from lrs.domain.identity.roles import ROLES
+from lrs.identity_cli import role_settings, trainees
 from lrs.storage.factory import UnsupportedDatabase, open_store
 
 
@@ -36,7 +40,7 @@ def serve(host: str, port: int, workers: int | None, threads: int | None) -> Non
 
     try:
         run(host, port, workers, threads)
-    except UnsupportedDatabase as exc:
+    except (UnsupportedDatabase, IdentitySecretError) as exc:
         raise click.ClickException(str(exc)) from exc
 
 
@@ -50,11 +54,34 @@ def credentials() -> None:
 @click.option("--scopes", required=True, help=f"Comma-separated: {', '.join(SCOPES)}.")
 @click.option("--org", default="", help="Organisation path, e.g. fj/fz; empty for the whole LRS.")
 @click.option("--json", "as_json", is_flag=True, help='Print only {"key": …, "secret": …}.')
-def create(name: str, scopes: str, org: str, as_json: bool) -> None:
+@click.option(
+    "--profile-policy",
+    type=click.Choice(["enforce", "flag", "off"]),
+    help="xAPI Profile validation of its statements (default LRS_PROFILE_POLICY or flag).",
+)
+@click.option("--role", type=click.Choice(ROLES), help="Who it is to the trainee registry.")
+@click.option("--unit", help="Org path of the unit or department (--role unit/department).")
+@click.option("--trainee", help="Agreed identifier or trainee key (--role trainee).")
+def create(
+    name: str,
+    scopes: str,
+    org: str,
+    as_json: bool,
+    profile_policy: str | None,
+    role: str | None = None,
+    unit: str | None = None,
+    trainee: str | None = None,
+) -> None:
     """Create a credential and print its key and secret (the secret is shown once)."""
+    identity = role_settings(role, unit, trainee, org)
+    policy = profile_policy or Settings.from_env().profile_policy
+    if policy not in ("enforce", "flag", "off"):
+        raise click.ClickException(f"LRS_PROFILE_POLICY must be enforce, flag or off: {policy!r}")
     store = _store()
     try:
-        credential, secret = create_credential(store, name, scopes, org=org)
+        credential, secret = create_credential(
+            store, name, scopes, org=org, settings={"profile_policy": policy, **identity}
+        )
     except LRSError as exc:
         raise click.ClickException(exc.message) from exc
     finally:
@@ -67,6 +94,8 @@ def create(name: str, scopes: str, org: str, as_json: bool) -> None:
     click.echo(f"scopes: {', '.join(credential.scopes)}")
     if credential.org:
         click.echo(f"org:    {credential.org}")
+    if identity:
+        click.echo(f"role:   {identity['role']} {identity.get('unit', '')}".rstrip())
     click.echo("Store the secret now: only its hash is kept.", err=True)
 
 
@@ -113,6 +142,54 @@ def revoke(key: str) -> None:
         sys.exit(1)
     click.echo(f"revoked {key}")
 
+
+@main.group()
+def profile() -> None:
+    """Check xAPI Profile documents and validate statements against them."""
+
+
+@profile.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--with", "others", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Another profile whose templates and patterns may be referenced.")
+def profile_check(paths: tuple[str, ...], others: tuple[str, ...]) -> None:
+    """Check profile documents; print each problem with its JSON path (exit 1 on errors)."""
+    from lrs.domain.profiles.commands import check_files
+
+    _print_output(check_files(list(paths), list(others)))
+
+
+@profile.command("validate")
+@click.option("--profile", "profile_ref", required=True,
+              help="A profile file, or the id of a profile under LRS_PROFILES_DIR.")
+@click.option("--mode", type=click.Choice(["spec", "any-template"]), default="any-template",
+              show_default=True)
+@click.option("--complete", is_flag=True,
+              help="The file holds whole registrations: an unfinished pattern is a failure.")
+@click.argument("statements", type=click.Path(exists=True, dir_okay=False))
+def profile_validate(profile_ref: str, mode: str, complete: bool, statements: str) -> None:
+    """Validate statements (one object or an array) against a profile (exit 1 on violations)."""
+    from lrs.domain.profiles.commands import validate_file
+    from lrs.domain.profiles.registry import ProfileLoadError
+
+    try:
+        output = validate_file(
+            profile_ref, statements, mode, complete, Settings.from_env().profiles_dir
+        )
+    except (ProfileLoadError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    _print_output(output)
+
+
+def _print_output(output) -> None:
+    for line in output.lines:
+        click.echo(line)
+    sys.exit(1 if output.failed else 0)
+
+
+main.add_command(trainees)
+main.add_command(backup)
+main.add_command(restore)
 
 if __name__ == "__main__":
     main()

@@ -43,6 +43,18 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: Path("lrs-data"))
     # homePage of the account under which a credential appears as `authority`.
     authority_homepage: str = "http://localhost/xapi/credentials"
+    # Key of the HMAC that hashes trainees' agreed identifiers (never logged,
+    # kept out of repr). Empty: a secret generated once in data_dir, SQLite only.
+    identity_secret: str = field(default="", repr=False)
+    # xAPI Profiles: where the *.jsonld documents are ("" loads none), the
+    # policy of credentials that set none (enforce|flag|off), the template
+    # mode ("any-template", "spec", or per profile "ID=spec,…"), the default
+    # profile and the policies whose statements it applies to all of.
+    profiles_dir: str = "profiles"
+    profile_policy: str = "flag"
+    profile_mode: str = "any-template"
+    profile_default: str = "https://w3id.org/xapi/cadre-training"
+    profile_apply_all: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -54,6 +66,12 @@ class Settings:
             data_dir=data_dir,
             versions=_versions(os.environ.get("LRS_XAPI_VERSIONS", "2.0.0,1.0.3")),
             authority_homepage=os.environ.get("LRS_AUTHORITY_HOMEPAGE", cls.authority_homepage),
+            identity_secret=os.environ.get("LRS_IDENTITY_SECRET", ""),
+            profiles_dir=os.environ.get("LRS_PROFILES_DIR", cls.profiles_dir),
+            profile_policy=os.environ.get("LRS_PROFILE_POLICY", cls.profile_policy),
+            profile_mode=os.environ.get("LRS_PROFILE_MODE", cls.profile_mode),
+            profile_default=os.environ.get("LRS_PROFILE_DEFAULT", cls.profile_default),
+            profile_apply_all=os.environ.get("LRS_PROFILE_APPLY_ALL", cls.profile_apply_all),
         )
 
     def resolved_database_url(self) -> str:

@@ -19,4 +19,8 @@ def format_timestamp(value: datetime) -> str:
 
 def parse_stored(value: str) -> datetime:
     """Read back a timestamp written by :func:`format_timestamp`."""
+    if len(value) == 24 and value[19] == "." and value[23] == "Z":
+        # The fixed form format_timestamp writes: fromisoformat reads it (and its
+        # "Z") ten times faster than strptime, which showed in every stored row.
+        return datetime.fromisoformat(value)
     return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)

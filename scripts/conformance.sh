@@ -25,7 +25,7 @@ secret=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["secret"])' 
 "$lrs" serve --port "$port" >"$data/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 50); do
+for _ in $(seq 150); do
   curl -sf "http://127.0.0.1:$port/xapi/about" >/dev/null && break
   sleep 0.2
 done

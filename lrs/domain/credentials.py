@@ -23,6 +23,9 @@ SCOPES = (
     "state",
     "define",
     "profile",
+    # The trainee registry: read (history, unit lists) and liaison writes.
+    "trainees/read",
+    "trainees/write",
 )
 
 

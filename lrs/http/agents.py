@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from lrs.domain.agents import person_from_agent
+from lrs.http import identity as identity_http
 from lrs.http import requests as req
 from lrs.http.auth import require
 
@@ -17,4 +18,5 @@ def get_agent() -> Response:
     params = req.check_params(["agent"])
     req.required(params, "agent")
     agent = req.agent_param(params)
-    return jsonify(person_from_agent(agent))
+    # A trainee's Person lists every identifier linked to it (lrs.http.identity).
+    return jsonify(identity_http.person_for(agent) or person_from_agent(agent))

@@ -26,6 +26,7 @@ METHODS = {"GET", "PUT", "POST", "DELETE", "HEAD"}
 FORM_TYPE = "application/x-www-form-urlencoded"
 ALTERNATE_FLAG = "lrs.alternate_syntax"
 ERROR_KEY = "lrs.alternate_syntax_error"
+ERROR_STATUS_KEY = "lrs.alternate_syntax_error_status"  # when not 400
 
 
 class AlternateRequestSyntax:
@@ -64,7 +65,8 @@ class AlternateRequestSyntax:
         except ValueError:
             length = 0
         if length > self.max_body_bytes:
-            environ[ERROR_KEY] = "request body too large"
+            environ[ERROR_KEY] = f"the request body is larger than {self.max_body_bytes} bytes"
+            environ[ERROR_STATUS_KEY] = 413
             return
         raw = environ["wsgi.input"].read(length) if length else b""
         try:

@@ -25,6 +25,8 @@ _GRANTS = {
     "profile/read": {"profile", "all/read"},
     "activities/read": {"all/read", "statements/read", "statements/read/mine", "define", "profile"},
     "agents/read": {"all/read", "statements/read", "statements/read/mine", "profile"},
+    # The trainee registry (lrs.http.identity); the credential's role narrows it.
+    "trainees/read": {"trainees/read", "trainees/write", "all/read"},
 }
 
 # Verified credentials are cached briefly so a busy client does not pay a

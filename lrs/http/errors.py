@@ -8,7 +8,7 @@ import uuid
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from lrs.domain.errors import LRSError
+from lrs.domain.errors import ConcurrentUpdate, LRSError
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +31,19 @@ def register_error_handlers(app: Flask) -> None:
             response.headers["WWW-Authenticate"] = 'Basic realm="xAPI"'
         return response
 
+    @app.errorhandler(ConcurrentUpdate)
+    def _lost_race(exc: ConcurrentUpdate) -> Response:
+        # Another request changed the same row first; nothing of this one was
+        # kept, so the client can safely send it again.
+        return error_response(409, "a concurrent request changed the same data; retry")
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
+        if exc.code == 413:  # werkzeug's MAX_CONTENT_LENGTH check: name the field and the limit
+            limit = app.config.get("MAX_CONTENT_LENGTH")
+            return error_response(
+                413, f"the request body is larger than the limit of {limit} bytes", "body"
+            )
         response = error_response(exc.code or 500, exc.description or exc.name)
         if exc.code == 405 and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import json
+import contextlib
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from flask import g, request
+from flask import current_app, g, request
+from gunicorn.http.errors import ParseException
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from lrs.domain import jsonlimits
 from lrs.domain.errors import ValidationError
 from lrs.domain.statements.validation import parse_timestamp, validate_agent
 
@@ -39,10 +42,8 @@ def required(params: dict[str, str], name: str) -> str:
 
 
 def json_param(params: dict[str, str], name: str) -> Any:
-    try:
-        return json.loads(params[name])
-    except (ValueError, TypeError) as exc:
-        raise ValidationError(f"parameter {name!r} is not valid JSON", name) from exc
+    # Strict like bodies: deep nesting or a lone surrogate escape is a 400, not a 500.
+    return jsonlimits.loads(params[name], name, f"parameter {name!r}")
 
 
 def agent_param(params: dict[str, str], name: str = "agent") -> dict[str, Any]:
@@ -65,17 +66,29 @@ def timestamp_param(params: dict[str, str], name: str) -> datetime | None:
     if value is None:
         return None
     try:
-        return parse_timestamp(value, version())
+        parsed = parse_timestamp(value, version())
     except ValidationError as exc:
         raise ValidationError(f"parameter {name!r} is not an ISO 8601 timestamp", name) from exc
+    try:
+        # The store compares in UTC; 0001-01-01T00:00+05:00 has no UTC year 1 instant.
+        parsed.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValidationError(
+            f"parameter {name!r} is outside the range of representable UTC times", name
+        ) from exc
+    return parsed
 
 
 def int_param(params: dict[str, str], name: str, default: int) -> int:
     value = params.get(name)
     if value is None:
         return default
-    if not value.isdigit():
-        raise ValidationError(f"parameter {name!r} must be a non-negative integer", name)
+    # ASCII only: "²".isdigit() is true but int("²") fails; and cap the length so
+    # int() never meets Python's 4300-digit limit.
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        raise ValidationError(
+            f"parameter {name!r} must be a non-negative integer below 10^18", name
+        )
     return int(value)
 
 
@@ -97,13 +110,52 @@ def parse_json(raw: bytes, path: str) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValidationError("the request body is not valid UTF-8", path) from exc
+    return jsonlimits.loads(text, path, "the request body")
+
+
+def enforce_body_limit() -> None:
+    """Refuse (413) a streamed body over MAX_CONTENT_LENGTH instead of truncating it.
+
+    With Content-Length, werkzeug refuses an over-long body itself. Without it
+    (chunked transfer encoding under gunicorn) it stops reading at the limit and
+    hands the first MAX_CONTENT_LENGTH bytes over as if they were the whole body:
+    a PUT document was stored cut short with a 204. Read the body here, then
+    look one byte past the limit in the server's own stream.
+
+    An over-long body is read and dropped (up to twice the limit) before the
+    413: gunicorn drains at most 64 KiB of a body left unread and otherwise
+    closes the connection, so a client still sending (or reusing the
+    connection) would see a reset instead of the 413.
+    """
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit is None:
+        return
+    declared = request.content_length
+    if declared is not None:
+        if declared > limit:
+            _drain(request.environ["wsgi.input"], min(declared, 2 * limit))
+            raise RequestEntityTooLarge()
+        return
+    if not request.environ.get("wsgi.input_terminated"):
+        return
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
-    except RecursionError as exc:
-        raise ValidationError("the JSON body is nested too deeply", path) from exc
-    except ValueError as exc:
-        raise ValidationError(f"the request body is not valid JSON: {exc}", path) from exc
+        too_long = (
+            len(request.get_data(cache=True)) >= limit and request.environ["wsgi.input"].read(1)
+        )
+    except (ParseException, OSError) as exc:
+        # gunicorn's chunk parser (bad chunk size, missing terminator, client gone):
+        # the client's framing is at fault, not the LRS.
+        raise ValidationError("the chunked request body is malformed or incomplete", "body") \
+            from exc
+    if too_long:
+        _drain(request.environ["wsgi.input"], limit)
+        raise RequestEntityTooLarge()
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
+def _drain(stream, size: int) -> None:
+    with contextlib.suppress(ParseException, OSError, ValueError):
+        while size > 0:
+            chunk = stream.read(min(size, 1 << 16))
+            if not chunk:
+                return
+            size -= len(chunk)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from lrs.domain.statements.validation import (
     validate_statement,
     validate_statements,
 )
+from lrs.http import identity as identity_http
 from lrs.http import requests as req
 from lrs.http.auth import current_credential, has_scope, require
 from lrs.http.multipart import build_multipart_mixed, parse_multipart_mixed
@@ -52,6 +54,9 @@ QUERY_PARAMS = (
     "format",
     "attachments",
     "ascending",
+    # Extensions (lrs.http.identity): every identifier linked to one trainee.
+    "trainee",
+    "resolve_identity",
 )
 SINGLE_PARAMS = ("statementId", "voidedStatementId")
 OUTPUT_PARAMS = ("format", "attachments")
@@ -186,14 +191,26 @@ def get_statements() -> Response:
         return _statement_response(body, [record], with_attachments, record.stored)
 
     query = _build_query(params, org_scope=org_scope, authority_key=mine)
+    query = replace(query, raw_json=fmt == "exact")
     page = service.query_statements(_store(), query)
+    more = ""
+    if page.next_after_seq is not None:
+        more = _more_link(params, page.next_after_seq, page.max_seq)
+    last_modified = max((r.stored for r in page.records), default=None)
+    if page.records and all(r.raw is not None for r in page.records):
+        # format=exact from a store that kept the JSON text: send it as stored.
+        body = RawJSON(
+            b'{"statements":['
+            + b",".join(r.raw.encode("utf-8") for r in page.records)
+            + b'],"more":'
+            + _dumps(more)
+            + b"}"
+        )
+        return _statement_response(body, page.records, with_attachments, last_modified)
     result: dict[str, Any] = {
         "statements": [format_statement(r.statement, fmt, languages) for r in page.records],
-        "more": "",
+        "more": more,
     }
-    if page.next_after_seq is not None:
-        result["more"] = _more_link(params, page.next_after_seq, page.max_seq)
-    last_modified = max((r.stored for r in page.records), default=None)
     return _statement_response(result, page.records, with_attachments, last_modified)
 
 
@@ -219,6 +236,7 @@ def _build_query(
         if key is None:
             raise ValidationError("agent must be an Agent or an identified Group", "agent")
         agent_keys = (key,)
+    agent_keys = identity_http.expand_agent_keys(params, agent_keys)
     for name in ("verb", "activity"):
         if name in params and not is_iri(params[name]):
             raise ValidationError(f"parameter {name!r} must be an IRI", name)
@@ -266,9 +284,13 @@ def _params_from_more(token: str) -> dict[str, str]:
         ):
             raise ValueError
         for name in ("_after", "_max"):
-            if name in state and not state[name].isdigit():
+            # ASCII digits that fit SQLite's 64-bit INTEGER (a forged cursor is a 400).
+            value = state.get(name)
+            if value is not None and not (
+                value.isascii() and value.isdigit() and len(value) <= 18
+            ):
                 raise ValueError
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, RecursionError) as exc:
         raise ValidationError("the more cursor is not valid", "more") from exc
     unknown = set(state) - set(QUERY_PARAMS) - {"_after", "_max"}
     if unknown:
@@ -295,7 +317,13 @@ def _statement_response(
     return response
 
 
+class RawJSON(bytes):
+    """A response body already encoded as JSON."""
+
+
 def _dumps(body: Any) -> bytes:
+    if isinstance(body, RawJSON):
+        return bytes(body)
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 

@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from lrs.domain import jsonlimits
 from lrs.domain.errors import (
     ConcurrentUpdate,
     Conflict,
@@ -389,16 +390,8 @@ def parse_json_object(raw: bytes, path: str, what: str) -> dict[str, Any]:
         raise ValidationError(f"{what} is not valid UTF-8", path) from exc
     if text.startswith("\ufeff"):
         text = text[1:]
-    try:
-        value = json.loads(text, parse_constant=_refuse_constant)
-    except RecursionError as exc:
-        raise ValidationError(f"{what} is nested too deeply", path) from exc
-    except ValueError as exc:
-        raise ValidationError(f"{what} is not valid JSON: {exc}", path) from exc
+    # Deep nesting and lone surrogate escapes would fail the merge's re-encoding (a 500).
+    value = jsonlimits.loads(text, path, what)
     if not isinstance(value, dict):
         raise ValidationError(f"{what} must be a JSON object to be merged", path)
     return value
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")

@@ -11,8 +11,6 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 
-from rfc3987_syntax import is_valid_syntax_iri
-
 # --------------------------------------------------------------------------------------------
 # IRIs (RFC 3987)
 # --------------------------------------------------------------------------------------------
@@ -48,6 +46,10 @@ def is_iri(value: object) -> bool:
 @lru_cache(maxsize=4096)  # verb ids, activity types and extension keys repeat a lot
 def _is_iri(value: str) -> bool:
     if "[" in value:  # IP-literal host: let the reference grammar decide
+        # Imported here: building its grammar costs ~2 s of CPU, which every `lrs`
+        # command and worker start would otherwise pay (`lrs serve` preloads it).
+        from rfc3987_syntax import is_valid_syntax_iri
+
         return is_valid_syntax_iri(value)
     return _IRI_RE.fullmatch(value) is not None
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from lrs.domain.activities import merge_activity_definitions
 from lrs.domain.errors import Conflict, NotFound, ValidationError
 from lrs.domain.statements.comparison import statements_equivalent
 from lrs.domain.statements.hooks import IngestContext, IngestHook
@@ -53,6 +54,9 @@ def store_statements(store: Store, request: StoreRequest) -> list[str]:
         ]
         batch_ids = {r.id: r for r in records}
         new: list[StatementRecord] = []
+        # Definitions are folded per request first, so an activity that many
+        # statements of a batch define costs one read and write, not one each.
+        definitions: dict[str, dict[str, Any]] = {}
         for index, record in enumerate(records):
             existing = uow.statements.add(record)
             if existing is not None:
@@ -60,10 +64,14 @@ def store_statements(store: Store, request: StoreRequest) -> list[str]:
                 continue
             new.append(record)
             for activity_id, definition in defined_activities(record.statement):
-                uow.activities.merge_definition(activity_id, definition)
+                definitions[activity_id] = merge_activity_definitions(
+                    definitions.get(activity_id, {}), definition
+                )
+        for activity_id, definition in definitions.items():
+            uow.activities.merge_definition(activity_id, definition)
         for record in new:
             if record.voids:
-                _void(uow, record, batch_ids)
+                _void(uow, record, batch_ids, request.credential.org or None)
         for sha2, (content_type, data) in request.attachments.items():
             uow.attachments.put(Attachment(sha2, content_type, data))
         context = IngestContext(request.credential, request.version)
@@ -97,15 +105,21 @@ def _require_equivalent(existing: StatementRecord, record: StatementRecord, inde
         )
 
 
-def _void(uow, record: StatementRecord, batch: dict[str, StatementRecord]) -> None:
-    target = batch.get(record.voids) or uow.statements.get(record.voids)
-    if target is not None and target.voids is not None:
+def _void(
+    uow, record: StatementRecord, batch: dict[str, StatementRecord], org_scope: str | None
+) -> None:
+    # Only statements the writer's org can see: another org's statement is
+    # "absent" to it, so it can neither void it nor learn that it exists.
+    target = batch.get(record.voids) or uow.statements.get(record.voids, org_scope)
+    if target is None:
+        return
+    if target.voids is not None:
         raise ValidationError(
             f"statement {record.voids} is itself a voiding statement and cannot be voided",
             "statement.object.id",
         )
     # A target that is absent now may arrive later; the spec lets the LRS
-    # accept such a voiding statement (Data 2.3.2), so only mark what exists.
+    # accept such a voiding statement (Data 2.3.2), so only what exists is marked.
     uow.statements.mark_voided(record.voids)
 
 

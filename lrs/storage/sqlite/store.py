@@ -6,9 +6,16 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 from lrs.storage.port import Store, UnitOfWork
+from lrs.storage.sqlite.identity import (
+    IDENTITY_SCHEMA,
+    SqliteAccountLinks,
+    SqliteIdentityConflicts,
+    SqliteTrainees,
+)
 from lrs.storage.sqlite.repositories import (
     SqliteActivities,
     SqliteAttachments,
@@ -25,12 +32,40 @@ from lrs.storage.sqlite.schema import SCHEMA, SCHEMA_VERSION
 BUSY_TIMEOUT_MS = 30_000
 
 
+def _begin_immediate(conn: sqlite3.Connection) -> None:
+    """Take the write lock, retrying every half millisecond while another holds it.
+
+    SQLite's own busy handler sleeps in growing steps (up to 100 ms) between
+    tries, so with concurrent writers (gunicorn workers and threads) the lock
+    sat free while the next writer slept: 10% of batch-ingest time was spent
+    there. Polling hands it over as soon as it is released.
+    """
+    conn.execute("PRAGMA busy_timeout = 0")
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.0005)
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
 class SqliteUnitOfWork(UnitOfWork):
     def __init__(self, conn: sqlite3.Connection, write: bool) -> None:
         self._conn = conn
         # IMMEDIATE takes the write lock now, so every check made inside the
         # unit (ETags, voiding targets, stored order) still holds at commit.
-        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        if write:
+            _begin_immediate(conn)
+        else:
+            conn.execute("BEGIN")
         self.statements = SqliteStatements(conn)
         self.activities = SqliteActivities(conn)
         self.attachments = SqliteAttachments(conn)
@@ -39,6 +74,9 @@ class SqliteUnitOfWork(UnitOfWork):
         self.outbox = SqliteOutbox(conn)
         self.pattern_states = SqlitePatternStates(conn)
         self.violations = SqliteViolations(conn)
+        self.trainees = SqliteTrainees(conn)
+        self.account_links = SqliteAccountLinks(conn)
+        self.identity_conflicts = SqliteIdentityConflicts(conn)
 
     def commit(self) -> None:
         if self._conn.in_transaction:
@@ -77,6 +115,10 @@ class SqliteStore(Store):
         # crash can lose the last commits, never corrupt the file.
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
+        # Checkpoint every ~40 MB of WAL instead of every 4 MB: pages rewritten by
+        # consecutive batches are copied back once (+20% batch ingest, measured
+        # with scripts/bench).
+        conn.execute("PRAGMA wal_autocheckpoint = 10000")
         return conn
 
     def _connection(self) -> sqlite3.Connection:
@@ -97,6 +139,7 @@ class SqliteStore(Store):
         self._connection().executescript(
             "BEGIN IMMEDIATE;"
             + SCHEMA
+            + IDENTITY_SCHEMA
             + "INSERT OR IGNORE INTO meta (name, value) "
             + f"VALUES ('schema_version', '{SCHEMA_VERSION}');"
             + "COMMIT;"

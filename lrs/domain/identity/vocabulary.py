@@ -1,0 +1,36 @@
+"""The names the identity features share: profile IRIs, link sources, the membership clock."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta, timezone
+
+# Context extensions of the cadre-training xAPI Profile (profiles/cadre-training/).
+AGREED_ID_EXTENSION = "https://w3id.org/xapi/cadre-training/extensions/agreed-identifier"
+UNIT_CODE_EXTENSION = "https://w3id.org/xapi/cadre-training/extensions/unit-code"
+# The profile's inlineSchema for a unit code (preferably the unified social
+# credit code, 统一社会信用代码, GB 32100).
+UNIT_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
+
+# Where a link or membership came from.
+SOURCE_STATEMENT = "statement"
+SOURCE_API = "api"
+SOURCE_IMPORT = "import"
+SOURCE_RESOLUTION = "resolution"
+
+# Conflict kinds.
+ACCOUNT_CLAIM = "account_claim"
+UNIT_MISMATCH = "unit_mismatch"
+
+# Membership dates are calendar days in China Standard Time (UTC+8, no DST):
+# a statement made at 2026-06-30T20:00Z was made on 1 July in the unit's eyes.
+MEMBERSHIP_TZ = timezone(timedelta(hours=8), "CST")
+
+
+def unit_code_of(org_path: str) -> str:
+    """A unit's code: the last segment of its org path (``fj/fz/11350100MB0B23456K``).
+
+    Units sit in the org tree under their code, so a statement's unit-code
+    extension is compared with the registry without a separate unit directory.
+    """
+    return org_path.rsplit("/", 1)[-1]
