@@ -14,7 +14,9 @@ def utcnow() -> datetime:
 def format_timestamp(value: datetime) -> str:
     """``2026-11-23T18:11:31.123Z``: fixed width, so text order is time order."""
     value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    # isoformat is C code (strftime was 6% of batch-ingest CPU); its first 23
+    # characters are "YYYY-MM-DDTHH:MM:SS.mmm", milliseconds truncated.
+    return value.isoformat(timespec="milliseconds")[:23] + "Z"
 
 
 def parse_stored(value: str) -> datetime:

@@ -5,10 +5,11 @@
     python scripts/bench/profile_server.py --size 1000000 --case get_verb_common --rounds 3
 
 The server runs with one worker so all samples come from one process; py-spy
-samples it (``--gil`` off: wall time of the request threads, idle threads
-dropped) while run.py's case drives it. Prints the functions with the largest
-inclusive and exclusive share of samples, and keeps the collapsed stacks (for
-speedscope or flamegraph.pl) next to the results.
+samples it while run.py's case drives it: by default the wall time of the
+request threads (waits for locks and the GIL included, idle threads dropped),
+with ``--gil`` only the thread holding the GIL (where the CPU goes). Prints
+the functions with the largest inclusive and exclusive share of samples, and
+keeps the collapsed stacks (for speedscope or flamegraph.pl) next to the results.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--cache-dir", default=str(Path(tempfile.gettempdir()) / "lrs-bench"))
     parser.add_argument("--out", default=None, help="collapsed stacks file")
+    parser.add_argument("--gil", action="store_true",
+                        help="sample only the thread holding the GIL (CPU profile, no waits)")
     args = parser.parse_args(argv)
     py_spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
     if not py_spy:
@@ -57,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         worker = next(p for p in run.RssSampler(server.proc.pid).tree() if p != server.proc.pid)
         spy = subprocess.Popen(
             [py_spy, "record", "--pid", str(worker), "--format", "raw", "--output", str(out),
-             "--rate", "250", "--nonblocking"],
+             "--rate", "250", "--nonblocking", *(["--gil"] if args.gil else [])],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
         time.sleep(1.0)

@@ -9,6 +9,7 @@ an error body must be the JSON error shape without internals.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,8 @@ from .conftest import LEAK
 # Bounded so the whole fuzz stays well under a minute on 2 cores. Generating
 # invalid Statement bodies is the slow part (about a second a case), so those
 # two operations get fewer; test_properties mutates statements much more cheaply.
+# LRS_FUZZ_SCALE=10 hunts for bugs: ten times the cases, a new random seed each run.
+SCALE = int(os.environ.get("LRS_FUZZ_SCALE", "1"))
 MAX_EXAMPLES = {GenerationMode.POSITIVE: 20, GenerationMode.NEGATIVE: 8}
 FEWER = {
     ("POST /xapi/statements", GenerationMode.NEGATIVE): 3,
@@ -80,10 +83,10 @@ def test_every_operation(app, admin, counts, label, mode):
 
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(
-        max_examples=FEWER.get((label, mode), MAX_EXAMPLES[mode]),
+        max_examples=SCALE * FEWER.get((label, mode), MAX_EXAMPLES[mode]),
         deadline=None,
         suppress_health_check=list(HealthCheck),
-        derandomize=True,
+        derandomize=SCALE == 1,
         database=None,
     )
     def run(case):

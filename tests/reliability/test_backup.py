@@ -61,7 +61,10 @@ def test_online_backup_is_a_consistent_prefix(server_factory, tmp_path):
         target = tmp_path / "backups" / "lrs-backup.sqlite3"
         out = run_lrs(live, "backup", str(target), "--json")
         summary = json.loads(out.stdout)
-        time.sleep(0.3)  # the writer keeps going after the backup point
+        # The writer keeps going after the backup point.
+        after = len(acked) + 10
+        while len(acked) < after and time.monotonic() < deadline + 60 and not errors:
+            time.sleep(0.05)
     finally:
         stop.set()
         thread.join(timeout=120)

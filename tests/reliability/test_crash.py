@@ -30,6 +30,7 @@ BATCH = 40
 CRASHES = 2
 RUN_BEFORE_KILL = 1.5  # seconds of ingest before each kill -9
 MAX_BATCHES_PER_WRITER = 200
+MIN_ACKED_BEFORE_KILL = 4
 
 
 def make_batch(rnd: random.Random) -> list[dict]:
@@ -72,7 +73,12 @@ def ingest_until_killed(server, key, secret, seed):
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
     for thread in threads:
         thread.start()
+    # Ingest for a while, and at least until some batches are acknowledged
+    # (a loaded CI machine may need longer than RUN_BEFORE_KILL for the first).
+    deadline = time.monotonic() + 60
     time.sleep(RUN_BEFORE_KILL)
+    while len(acked) < MIN_ACKED_BEFORE_KILL and time.monotonic() < deadline:
+        time.sleep(0.05)
     server.kill9()  # mid-ingest: writers have requests in flight
     stop.set()
     for thread in threads:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 import uuid
 from datetime import datetime
 from typing import Any
@@ -30,9 +29,11 @@ def normalize_statement(
     """A copy with the properties the LRS sets (xAPI Data 2.4: id, stored, authority, version).
 
     Single context activities become arrays, as the spec requires of the
-    stored form; nothing else the client sent is changed.
+    stored form; nothing else the client sent is changed. The copy shares the
+    parts it does not change with ``statement`` (copying every statement whole
+    was 7% of batch-ingest CPU); ``statement`` itself is never modified.
     """
-    result = json_copy(statement)
+    result = dict(statement)
     if "id" not in result:  # not setdefault: that made a uuid4 for every statement
         result["id"] = str(uuid.uuid4())
     stamp = format_timestamp(stored)
@@ -41,32 +42,44 @@ def normalize_statement(
     result["authority"] = authority
     result.setdefault("version", statement_version(version))
     _arrays_for_context_activities(result)
-    if (
-        isinstance(result.get("object"), dict)
-        and result["object"].get("objectType") == "SubStatement"
-    ):
-        _arrays_for_context_activities(result["object"])
+    obj = result.get("object")
+    if isinstance(obj, dict) and obj.get("objectType") == "SubStatement":
+        sub = dict(obj)
+        if _arrays_for_context_activities(sub):
+            result["object"] = sub
     return result
 
 
-def json_copy(value: Any) -> Any:
-    """A deep copy of parsed JSON: a pickle round trip, 4x faster than ``copy.deepcopy``."""
-    return pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
-
-
-def _arrays_for_context_activities(statement: dict[str, Any]) -> None:
-    activities = statement.get("context", {}).get("contextActivities")
-    if not isinstance(activities, dict):
-        return
-    for kind, value in list(activities.items()):
-        if isinstance(value, dict):
-            activities[kind] = [value]
+def _arrays_for_context_activities(statement: dict[str, Any]) -> bool:
+    """Make single context activities arrays, replacing (never modifying) the
+    ``context`` of ``statement``; True when something changed."""
+    context = statement.get("context")
+    activities = context.get("contextActivities") if isinstance(context, dict) else None
+    if not isinstance(activities, dict) or not any(
+        isinstance(value, dict) for value in activities.values()
+    ):
+        return False
+    statement["context"] = {
+        **context,
+        "contextActivities": {
+            kind: [value] if isinstance(value, dict) else value
+            for kind, value in activities.items()
+        },
+    }
+    return True
 
 
 def build_record(
-    statement: dict[str, Any], *, stored: datetime, credential: Credential
+    statement: dict[str, Any],
+    *,
+    stored: datetime,
+    credential: Credential,
+    raw: str | None = None,
 ) -> StatementRecord:
-    """The store row for a normalised statement, with its agent and activity links."""
+    """The store row for a normalised statement, with its agent and activity links.
+
+    ``raw`` is the statement's compact JSON, when the caller made it already.
+    """
     agents: list[tuple[str, str]] = []
     activities: list[tuple[str, str]] = []
     _collect_links(statement, "", agents, activities)
@@ -100,6 +113,7 @@ def build_record(
         attachment_hashes=tuple(
             dict.fromkeys(a["sha2"] for a in statement.get("attachments", []) if "sha2" in a)
         ),
+        raw=raw,
     )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from lrs.domain.activities import merge_activity_definitions
@@ -37,26 +39,24 @@ def store_statements(store: Store, request: StoreRequest) -> list[str]:
     fails with 409 (xAPI Communication 2.1.2, statement immutability).
     """
     _check_batch_ids(request.statements)
+    # Records (and their JSON) are made before taking the write lock: write
+    # transactions run one at a time across all workers, so work done inside
+    # one is work no other worker can overlap.
+    stored = utcnow()
+    records = _build_records(request, stored)
     with store.transaction() as uow:
-        stored = utcnow()
         last = uow.statements.last_stored()
         if last is not None and last > stored:
-            stored = last  # keep `stored` monotonic along commit order
-        records = [
-            build_record(
-                normalize_statement(
-                    s, authority=request.authority, stored=stored, version=request.version
-                ),
-                stored=stored,
-                credential=request.credential,
-            )
-            for s in request.statements
-        ]
+            # A writer committed a later `stored` meanwhile: keep `stored`
+            # monotonic along commit order.
+            stored = last
+            records = _build_records(request, stored)
         batch_ids = {r.id: r for r in records}
         new: list[StatementRecord] = []
         # Definitions are folded per request first, so an activity that many
         # statements of a batch define costs one read and write, not one each.
         definitions: dict[str, dict[str, Any]] = {}
+        last_seen: dict[str, dict[str, Any]] = {}
         for index, record in enumerate(records):
             existing = uow.statements.add(record)
             if existing is not None:
@@ -64,6 +64,9 @@ def store_statements(store: Store, request: StoreRequest) -> list[str]:
                 continue
             new.append(record)
             for activity_id, definition in defined_activities(record.statement):
+                if last_seen.get(activity_id) == definition:
+                    continue  # folding the same definition again changes nothing
+                last_seen[activity_id] = definition
                 definitions[activity_id] = merge_activity_definitions(
                     definitions.get(activity_id, {}), definition
                 )
@@ -80,6 +83,23 @@ def store_statements(store: Store, request: StoreRequest) -> list[str]:
         for record in new:
             uow.outbox.add(STATEMENT_STORED, {"id": record.id})
     return [r.statement["id"] for r in records]
+
+
+def _build_records(request: StoreRequest, stored: datetime) -> list[StatementRecord]:
+    records = []
+    for s in request.statements:
+        statement = normalize_statement(
+            s, authority=request.authority, stored=stored, version=request.version
+        )
+        records.append(
+            build_record(
+                statement,
+                stored=stored,
+                credential=request.credential,
+                raw=json.dumps(statement, ensure_ascii=False, separators=(",", ":")),
+            )
+        )
+    return records
 
 
 def _check_batch_ids(statements: list[dict[str, Any]]) -> None:

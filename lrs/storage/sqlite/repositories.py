@@ -67,7 +67,9 @@ class SqliteStatements(StatementRepository):
                 record.voids,
                 record.object_ref,
                 json.dumps(list(record.attachment_hashes)),
-                json.dumps(record.statement, ensure_ascii=False, separators=(",", ":")),
+                record.raw
+                if record.raw is not None
+                else json.dumps(record.statement, ensure_ascii=False, separators=(",", ":")),
             ),
         )
         if cursor.rowcount == 0:
