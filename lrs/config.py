@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -43,6 +44,9 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: Path("lrs-data"))
     # homePage of the account under which a credential appears as `authority`.
     authority_homepage: str = "http://localhost/xapi/credentials"
+    # How far X-Experience-API-Consistent-Through trails the clock: at least
+    # the longest statement write transaction (stamp → commit).
+    consistency_margin: timedelta = timedelta(seconds=1)
     # Key of the HMAC that hashes trainees' agreed identifiers (never logged,
     # kept out of repr). Empty: a secret generated once in data_dir, SQLite only.
     identity_secret: str = field(default="", repr=False)
@@ -66,6 +70,7 @@ class Settings:
             data_dir=data_dir,
             versions=_versions(os.environ.get("LRS_XAPI_VERSIONS", "2.0.0,1.0.3")),
             authority_homepage=os.environ.get("LRS_AUTHORITY_HOMEPAGE", cls.authority_homepage),
+            consistency_margin=timedelta(milliseconds=_int("LRS_CONSISTENCY_MARGIN_MS", 1000)),
             identity_secret=os.environ.get("LRS_IDENTITY_SECRET", ""),
             profiles_dir=os.environ.get("LRS_PROFILES_DIR", cls.profiles_dir),
             profile_policy=os.environ.get("LRS_PROFILE_POLICY", cls.profile_policy),

@@ -36,8 +36,11 @@ bp = Blueprint("statements", __name__)
 @bp.after_request
 def _consistent_through(response: Response) -> Response:
     # Every response of the resource carries it, errors included (Communication
-    # 2.1.3): writes commit before they are acknowledged, so "now" is consistent.
-    response.headers["X-Experience-API-Consistent-Through"] = format_timestamp(utcnow())
+    # 2.1.3). A write stamps `stored` when it takes the write lock and commits
+    # before it is acknowledged, so every statement stored before now minus
+    # the longest write transaction is visible; the margin is that bound.
+    margin = current_app.extensions["lrs.settings"].consistency_margin
+    response.headers["X-Experience-API-Consistent-Through"] = format_timestamp(utcnow() - margin)
     return response
 
 
@@ -286,9 +289,7 @@ def _params_from_more(token: str) -> dict[str, str]:
         for name in ("_after", "_max"):
             # ASCII digits that fit SQLite's 64-bit INTEGER (a forged cursor is a 400).
             value = state.get(name)
-            if value is not None and not (
-                value.isascii() and value.isdigit() and len(value) <= 18
-            ):
+            if value is not None and not (value.isascii() and value.isdigit() and len(value) <= 18):
                 raise ValueError
     except (ValueError, TypeError, RecursionError) as exc:
         raise ValidationError("the more cursor is not valid", "more") from exc

@@ -1038,6 +1038,9 @@ def main(argv: list[str] | None = None) -> int:
         for statement in gen.statements(args.count):
             out.write(json.dumps(statement, ensure_ascii=False, separators=(",", ":")))
             out.write("\n")
+    except BrokenPipeError:  # the reader stopped early (| head): not an error
+        sys.stderr.close()
+        return 0
     finally:
         if out is not sys.stdout:
             out.close()

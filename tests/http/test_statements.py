@@ -349,3 +349,18 @@ class TestOtherResources:
         person = client.get(f"/xapi/agents?agent={agent}").get_json()
         assert person["objectType"] == "Person"
         assert person["mbox"] == ["mailto:zhangsan@example.gov.cn"]
+
+
+class TestConsistentThrough:
+    def test_trails_the_clock_by_the_margin_and_never_passes_a_later_stored(self, client):
+        from datetime import UTC, datetime, timedelta
+
+        res = client.get("/xapi/statements")
+        through = datetime.fromisoformat(
+            res.headers["X-Experience-API-Consistent-Through"].replace("Z", "+00:00")
+        )
+        now = datetime.now(UTC)
+        assert now - timedelta(seconds=3) < through <= now - timedelta(milliseconds=900)
+        (sid,) = post(client, statement()).get_json()
+        stored = client.get(f"/xapi/statements?statementId={sid}").get_json()["stored"]
+        assert datetime.fromisoformat(stored.replace("Z", "+00:00")) > through

@@ -14,7 +14,7 @@ from lrs.domain.statements.comparison import statements_equivalent
 from lrs.domain.statements.hooks import IngestContext, IngestHook
 from lrs.domain.statements.records import build_record, defined_activities, normalize_statement
 from lrs.storage.port import Attachment, Credential, StatementQuery, StatementRecord, Store
-from lrs.timeutil import utcnow
+from lrs.timeutil import format_timestamp, utcnow
 
 STATEMENT_STORED = "statement.stored"
 
@@ -42,15 +42,18 @@ def store_statements(store: Store, request: StoreRequest) -> list[str]:
     # Records (and their JSON) are made before taking the write lock: write
     # transactions run one at a time across all workers, so work done inside
     # one is work no other worker can overlap.
-    stored = utcnow()
-    records = _build_records(request, stored)
+    provisional = utcnow()
+    records = _build_records(request, provisional)
     with store.transaction() as uow:
+        # `stored` is the time the write lock was taken (never earlier than
+        # the newest stored statement), so statements are stamped in commit
+        # order and a transaction's stamp is at most its own duration old when
+        # it commits; Consistent-Through relies on that bound.
+        stored = utcnow()
         last = uow.statements.last_stored()
         if last is not None and last > stored:
-            # A writer committed a later `stored` meanwhile: keep `stored`
-            # monotonic along commit order.
             stored = last
-            records = _build_records(request, stored)
+        records = _stamp(records, request, stored)
         batch_ids = {r.id: r for r in records}
         new: list[StatementRecord] = []
         # Definitions are folded per request first, so an activity that many
@@ -85,6 +88,21 @@ def store_statements(store: Store, request: StoreRequest) -> list[str]:
     return [r.statement["id"] for r in records]
 
 
+def _stamp(
+    records: list[StatementRecord], request: StoreRequest, stored: datetime
+) -> list[StatementRecord]:
+    """The records with their final ``stored`` (and a defaulted ``timestamp``) and JSON."""
+    stamp = format_timestamp(stored)
+    restamped = []
+    for original, record in zip(request.statements, records, strict=True):
+        statement = {**record.statement, "stored": stamp}
+        if "timestamp" not in original:
+            statement["timestamp"] = stamp
+        raw = json.dumps(statement, ensure_ascii=False, separators=(",", ":"))
+        restamped.append(replace(record, statement=statement, stored=stored, raw=raw))
+    return restamped
+
+
 def _build_records(request: StoreRequest, stored: datetime) -> list[StatementRecord]:
     records = []
     for s in request.statements:
@@ -96,7 +114,6 @@ def _build_records(request: StoreRequest, stored: datetime) -> list[StatementRec
                 statement,
                 stored=stored,
                 credential=request.credential,
-                raw=json.dumps(statement, ensure_ascii=False, separators=(",", ":")),
             )
         )
     return records
