@@ -31,7 +31,12 @@ from lrs.domain.profiles.model import SUBREGISTRATION, Profile
 from lrs.domain.profiles.patterns import DFA
 from lrs.domain.profiles.registry import ProfileRegistry
 from lrs.domain.profiles.semantics import semantic_failures
-from lrs.domain.profiles.templates import StatementLookup, validate
+from lrs.domain.profiles.templates import (
+    RuleFailure,
+    StatementLookup,
+    TemplateOutcome,
+    validate,
+)
 from lrs.storage.port import PatternState
 from lrs.timeutil import utcnow
 
@@ -150,6 +155,40 @@ def declared_selector(registry: ProfileRegistry, default_profile: str | None = N
     return select
 
 
+@dataclass(frozen=True)
+class TemplateCheck:
+    """What one statement's templates, extensions and cross-field rules say for one profile."""
+
+    outcome: TemplateOutcome
+    failures: list[RuleFailure]
+
+
+def check_templates(
+    statement: dict[str, Any],
+    profile: Profile,
+    mode: str,
+    lookup: StatementLookup | None = None,
+) -> TemplateCheck:
+    """The pattern-independent part of checking ``statement`` against ``profile``."""
+    outcome = validate(statement, profile, mode, lookup)
+    failures = [] if outcome.valid else outcome.failures
+    extensions = extension_failures(statement, profile.extension_rules)
+    # Cross-field checks only make sense between well-formed values.
+    failures = failures + (extensions or semantic_failures(statement, profile, outcome.passed))
+    return TemplateCheck(outcome, failures)
+
+
+@dataclass(frozen=True)
+class PreparedStatement:
+    """One statement's profiles and, per profile, its template check if done in advance.
+
+    A ``None`` check is done again when the batch is checked (it needed the store).
+    """
+
+    profiles: list[Profile]
+    checks: list[TemplateCheck | None]
+
+
 def check_statements(
     statements: list[dict[str, Any]],
     registry: ProfileRegistry,
@@ -158,13 +197,23 @@ def check_statements(
     mode_for: Callable[[str], str],
     states: PatternStateStore,
     lookup: StatementLookup | None = None,
+    prepared: list[PreparedStatement | None] | None = None,
 ) -> Report:
-    """Validate ``statements`` (one batch, in request order) and advance their patterns."""
+    """Validate ``statements`` (one batch, in request order) and advance their patterns.
+
+    ``prepared`` (aligned with ``statements``) holds template checks already
+    done outside the transaction; a statement without one is checked here.
+    """
     report = Report()
     for index in _pattern_order(statements):
         statement = statements[index]
-        for profile in select(statement):
-            _check(report, registry, states, statement, index, profile, mode_for, lookup)
+        ready = prepared[index] if prepared is not None else None
+        if ready is None:
+            for profile in select(statement):
+                _check(report, registry, states, statement, index, profile, mode_for, lookup)
+            continue
+        for profile, check in zip(ready.profiles, ready.checks, strict=True):
+            _check(report, registry, states, statement, index, profile, mode_for, lookup, check)
     return report
 
 
@@ -177,6 +226,7 @@ def _check(
     profile: Profile,
     mode_for: Callable[[str], str],
     lookup: StatementLookup | None,
+    check: TemplateCheck | None = None,
 ) -> None:
     registration = _registration(statement)
     sid = str(statement.get("id", f"#{index}"))
@@ -196,12 +246,10 @@ def _check(
             )
         )
 
-    outcome = validate(statement, profile, mode_for(profile.id), lookup)
-    failures = [] if outcome.valid else outcome.failures
-    extensions = extension_failures(statement, profile.extension_rules)
-    # Cross-field checks only make sense between well-formed values.
-    failures = failures + (extensions or semantic_failures(statement, profile, outcome.passed))
-    for failure in failures:
+    if check is None:
+        check = check_templates(statement, profile, mode_for(profile.id), lookup)
+    outcome = check.outcome
+    for failure in check.failures:
         found(failure.subject_id, failure.rule, failure.location, failure.message)
     dfa = registry.automaton(profile)
     if dfa is None:

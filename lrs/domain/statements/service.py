@@ -11,7 +11,7 @@ from typing import Any
 from lrs.domain.activities import merge_activity_definitions
 from lrs.domain.errors import Conflict, NotFound, ValidationError
 from lrs.domain.statements.comparison import statements_equivalent
-from lrs.domain.statements.hooks import IngestContext, IngestHook
+from lrs.domain.statements.hooks import IngestContext, IngestHook, prepare_hooks
 from lrs.domain.statements.records import build_record, defined_activities, normalize_statement
 from lrs.storage.port import Attachment, Credential, StatementQuery, StatementRecord, Store
 from lrs.timeutil import format_timestamp, utcnow
@@ -44,6 +44,10 @@ def store_statements(store: Store, request: StoreRequest) -> list[str]:
     # one is work no other worker can overlap.
     provisional = utcnow()
     records = _build_records(request, provisional)
+    # Hooks' stateless work (e.g. profile template checks) is done here too.
+    hooks = prepare_hooks(
+        request.hooks, records, IngestContext(request.credential, request.version)
+    )
     with store.transaction() as uow:
         # `stored` is the time the write lock was taken (never earlier than
         # the newest stored statement), so statements are stamped in commit
@@ -80,9 +84,8 @@ def store_statements(store: Store, request: StoreRequest) -> list[str]:
                 _void(uow, record, batch_ids, request.credential.org or None)
         for sha2, (content_type, data) in request.attachments.items():
             uow.attachments.put(Attachment(sha2, content_type, data))
-        context = IngestContext(request.credential, request.version)
-        for hook in request.hooks:
-            hook(uow, new, context)
+        for hook in hooks:
+            hook(uow, new)
         for record in new:
             uow.outbox.add(STATEMENT_STORED, {"id": record.id})
     return [r.statement["id"] for r in records]
