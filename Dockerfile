@@ -10,7 +10,7 @@ WORKDIR /app
 # Dependencies first, so code changes do not re-install them.
 COPY pyproject.toml README.md ./
 COPY lrs ./lrs
-# The cadre-training profile is installed as package data under share/lrs.
+# The cadre-training profile and the credit policies are installed as data under share/lrs.
 COPY profiles ./profiles
 RUN pip install '.[mongo]' \
     && useradd --system --uid 10001 --home-dir /var/lib/lrs --create-home lrs

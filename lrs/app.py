@@ -7,6 +7,8 @@ import logging
 from flask import Flask, Response, current_app, g, request
 
 from lrs.config import Settings
+from lrs.domain.archive.policy import load_policy_book
+from lrs.domain.archive.runtime import ArchiveRuntime
 from lrs.domain.errors import PayloadTooLarge, ValidationError
 from lrs.domain.identity.ingest import identity_hook
 from lrs.domain.identity.keys import load_identity_keys
@@ -14,6 +16,7 @@ from lrs.domain.profiles import load_registry
 from lrs.domain.profiles.ingest import ProfileValidationHook
 from lrs.domain.profiles.policy import ProfileSettings
 from lrs.http import about, activities, agents, documents, openapi, profiles, statements
+from lrs.http import archive as archive_http
 from lrs.http import identity as identity_http
 from lrs.http.alternate import (
     ALTERNATE_FLAG,
@@ -78,6 +81,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     ):
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(identity_http.bp, url_prefix=API_PREFIX)
+    # Learning archives (§9.1): a projection of the statements, fed by the outbox.
+    # The thread (LRS_ARCHIVE_PROJECTOR=thread) starts here, i.e. in each gunicorn
+    # worker after the fork; tests use "off" and call drain().
+    archive = ArchiveRuntime(
+        app.extensions["lrs.store"], load_policy_book(settings), settings.archive_projector
+    )
+    app.extensions["lrs.archive"] = archive
+    app.register_blueprint(archive_http.bp, url_prefix=API_PREFIX)
+    archive.start()
 
     app.before_request(_before_request)
     app.after_request(_after_request)

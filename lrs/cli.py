@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from lrs.archive_cli import archive
 from lrs.backup_cli import backup, restore
 from lrs.config import Settings
 from lrs.domain.credentials import SCOPES, create_credential
@@ -190,6 +191,7 @@ def _print_output(output) -> None:
 main.add_command(trainees)
 main.add_command(backup)
 main.add_command(restore)
+main.add_command(archive)
 
 if __name__ == "__main__":
     main()

@@ -59,6 +59,20 @@ class Settings:
     profile_mode: str = "any-template"
     profile_default: str = "https://w3id.org/xapi/cadre-training"
     profile_apply_all: str = ""
+    # Annual credit policies (profiles/credit-policies/*.json): their directory,
+    # resolved like profiles_dir (working directory, the source tree, then
+    # <prefix>/share/lrs); which policy each org-path prefix uses
+    # ("fj=fujian-2017,hn=hunan-2010"); and the policy of everyone else.
+    credit_policies_dir: str = "profiles/credit-policies"
+    credit_policy_assignments: str = ""
+    default_credit_policy: str = "gbt38856-default"
+    # The learning-archive projector: "thread" (a daemon thread per process drains
+    # the outbox) or "off" (only `lrs archive catch-up` and explicit drains). Read
+    # from LRS_ARCHIVE_PROJECTOR even when Settings is built directly, so a test
+    # session can switch every app's thread off at once.
+    archive_projector: str = field(
+        default_factory=lambda: os.environ.get("LRS_ARCHIVE_PROJECTOR", "thread")
+    )
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -77,6 +91,14 @@ class Settings:
             profile_mode=os.environ.get("LRS_PROFILE_MODE", cls.profile_mode),
             profile_default=os.environ.get("LRS_PROFILE_DEFAULT", cls.profile_default),
             profile_apply_all=os.environ.get("LRS_PROFILE_APPLY_ALL", cls.profile_apply_all),
+            credit_policies_dir=os.environ.get("LRS_CREDIT_POLICIES_DIR", cls.credit_policies_dir),
+            credit_policy_assignments=os.environ.get(
+                "LRS_CREDIT_POLICIES", cls.credit_policy_assignments
+            ),
+            default_credit_policy=os.environ.get(
+                "LRS_DEFAULT_CREDIT_POLICY", cls.default_credit_policy
+            ),
+            archive_projector=os.environ.get("LRS_ARCHIVE_PROJECTOR", "thread"),
         )
 
     def resolved_database_url(self) -> str:

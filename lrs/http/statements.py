@@ -141,7 +141,7 @@ def _store_statements(
     attachments: dict[str, tuple[str, bytes]],
     credential,
 ) -> list[str]:
-    return service.store_statements(
+    ids = service.store_statements(
         _store(),
         service.StoreRequest(
             statements=statements,
@@ -152,6 +152,11 @@ def _store_statements(
             hooks=current_app.extensions["lrs.ingest_hooks"],
         ),
     )
+    # Committed: wake the learning-archive projector (a no-op without its thread).
+    archive = current_app.extensions.get("lrs.archive")
+    if archive is not None:
+        archive.notify()
+    return ids
 
 
 # ---------------------------------------------------------------- reading

@@ -29,6 +29,7 @@ from lrs.domain.identity.roles import Reader, check_org_path, common_org, in_sco
 from lrs.domain.identity.vocabulary import (
     ACCOUNT_CLAIM,
     SOURCE_RESOLUTION,
+    TRAINEE_LINKED,
     UNIT_MISMATCH,
     unit_code_of,
 )
@@ -162,6 +163,7 @@ def _assign_owner(
     )
     if taken is not None:
         raise Conflict("the account was linked meanwhile; try again")
+    uow.outbox.add(TRAINEE_LINKED, {"agent_key": conflict.agent_key, "trainee_key": owner})
     return owner
 
 

@@ -18,7 +18,7 @@ from lrs.domain.identity import conflicts
 from lrs.domain.identity.keys import IdentityKeys, check_agreed_id, mask_id
 from lrs.domain.identity.membership import current, set_joined, transfer
 from lrs.domain.identity.roles import Reader, check_org_path, may_write_unit
-from lrs.domain.identity.vocabulary import SOURCE_STATEMENT
+from lrs.domain.identity.vocabulary import SOURCE_STATEMENT, TRAINEE_LINKED
 from lrs.storage.port import AccountLink, IdentityConflict, Membership, Trainee, UnitOfWork
 from lrs.timeutil import utcnow
 
@@ -210,6 +210,7 @@ def link_into(
         taken = uow.account_links.link(link)
         if taken is None:
             outcome.linked.append(key)
+            uow.outbox.add(TRAINEE_LINKED, {"agent_key": key, "trainee_key": trainee.key})
             return trainee.key
         owner = taken.trainee_key
     if owner != trainee.key:

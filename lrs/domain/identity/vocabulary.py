@@ -18,6 +18,10 @@ SOURCE_API = "api"
 SOURCE_IMPORT = "import"
 SOURCE_RESOLUTION = "resolution"
 
+# Outbox topic written when an agent identifier is linked to a trainee: the
+# learning archive then projects that agent's statements stored before the link.
+TRAINEE_LINKED = "trainee.linked"
+
 # Conflict kinds.
 ACCOUNT_CLAIM = "account_claim"
 UNIT_MISMATCH = "unit_mismatch"

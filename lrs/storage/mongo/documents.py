@@ -410,6 +410,93 @@ class IdentityConflictDoc(Document):
     }
 
 
+class ArchiveRowDoc(Document):
+    """A derived learning-archive row: trainee × course|class × period (GB/T 38856 §9.1.2)."""
+
+    id = StringField(primary_key=True)  # "<trainee>|<period>|<kind>|<digest of activity>"
+    trainee_key = StringField(required=True)
+    kind = StringField(required=True)
+    period_key = StringField(required=True)
+    activity_id = StringField(required=True)
+    unit = StringField(default="")  # org path earned under
+    institution = StringField(default="")
+    org = StringField(default="")
+    data = StringField(default="{}")  # JSON text; Decimal amounts as strings
+    updated = DateTimeField(required=True)
+
+    meta = {
+        **_BASE_META,
+        "collection": "archive_rows",
+        "indexes": [
+            # One trainee's archive for a period (the shard key's prefix).
+            {"fields": ["trainee_key", "period_key", "kind", "activity_id"], "name": "trainee"},
+            # No double counting: one course across periods.
+            {"fields": ["trainee_key", "activity_id"], "name": "trainee_activity"},
+            # Unit reports and summaries: period, then the unit path prefix range.
+            {"fields": ["period_key", "unit", "trainee_key"], "name": "period_unit"},
+            {"fields": ["activity_id", "trainee_key"], "name": "activity"},
+        ],
+    }
+
+
+class ArchiveLedgerDoc(Document):
+    """One credit decision; append-only, hash-chained per trainee (§9.1.1)."""
+
+    id = StringField(primary_key=True)  # "<trainee>:<seq, 12 digits>"
+    trainee_key = StringField(required=True)
+    seq = LongField(required=True)
+    period_key = StringField(required=True)
+    kind = StringField(required=True)
+    activity_id = StringField(required=True)
+    credit_hours = StringField(required=True)  # Decimal text
+    credits = StringField(required=True)
+    requirement = StringField(default="")
+    unit = StringField(default="")
+    policy_id = StringField(default="")
+    statement_id = StringField(required=True)
+    recorded = DateTimeField(required=True)
+    reason = StringField(default="")
+    reverses = LongField()
+    org = StringField(default="")
+    prev_hash = StringField(default="")
+    hash = StringField(required=True)
+
+    meta = {
+        **_BASE_META,
+        "collection": "archive_ledger",
+        "indexes": [
+            {"fields": ["trainee_key", "seq"], "name": "trainee_seq", "unique": True},
+            # One decision per statement, kind and activity (starts with the shard key).
+            {
+                "fields": ["trainee_key", "statement_id", "kind", "activity_id"],
+                "name": "decision",
+                "unique": True,
+            },
+            {"fields": ["statement_id"], "name": "statement"},
+        ],
+    }
+
+
+class ArchiveProjectedDoc(Document):
+    """A statement the projection applied; ``_id`` is the statement id (idempotency)."""
+
+    id = StringField(primary_key=True)
+    trainee_key = StringField(required=True)
+    rows = ListField(ListField(StringField()))
+    projected = DateTimeField(required=True)
+
+    meta = {**_BASE_META, "collection": "archive_projected"}
+
+
+class ArchiveMetaDoc(Document):
+    """The projector's checkpoint and other small archive settings."""
+
+    id = StringField(primary_key=True)
+    value = StringField(required=True)  # JSON text
+
+    meta = {**_BASE_META, "collection": "archive_meta"}
+
+
 ALL_DOCUMENTS: tuple[type[Document], ...] = (
     StatementDoc,
     CounterDoc,
@@ -427,6 +514,10 @@ ALL_DOCUMENTS: tuple[type[Document], ...] = (
     MembershipsDoc,
     AccountLinkDoc,
     IdentityConflictDoc,
+    ArchiveRowDoc,
+    ArchiveLedgerDoc,
+    ArchiveProjectedDoc,
+    ArchiveMetaDoc,
 )
 
 # Collection → shard key, for `sh.shardCollection` on a sharded cluster. Hashed
@@ -449,6 +540,11 @@ SHARD_KEYS: dict[str, dict[str, str | int]] = {
     # split evenly), which keeps the one-active-link index enforceable.
     # identity_conflicts stays unsharded (few rows; dedupe_key is unique).
     "trainee_links": {"agent_key": 1},
+    # The learning archive keeps a trainee on one shard; trainee keys are HMAC
+    # digests, so ranges split evenly (and the unique ledger indexes start with it).
+    "archive_rows": {"trainee_key": 1, "period_key": 1},
+    "archive_ledger": {"trainee_key": 1, "seq": 1},
+    "archive_projected": {"_id": "hashed"},
 }
 
 

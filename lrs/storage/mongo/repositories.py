@@ -33,6 +33,7 @@ from lrs.storage.port import (
     DocumentScope,
     Outbox,
     OutboxEvent,
+    OutboxLag,
     PatternState,
     PatternStateRepository,
     Violation,
@@ -356,6 +357,14 @@ class MongoOutbox(Outbox):
             {"op": "update", "c": "outbox", "q": {"_id": {"$in": ids}},
              "u": {"$set": {"done": True}}, "multi": True}
         )
+
+    def lag(self) -> OutboxLag:
+        # Served by the ("done", "id") index: a count and the first pending event.
+        pending = {"done": False}
+        outbox = self._uow.db["outbox"]
+        count = outbox.count_documents(pending, session=self._uow.session)
+        first = outbox.find_one(pending, sort=[("_id", 1)], session=self._uow.session)
+        return OutboxLag(count, aware(first["created"]) if first else None)
 
 
 # ---------------------------------------------------------------- pattern states

@@ -47,6 +47,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from lrs.storage.mongo import ops
+from lrs.storage.mongo.archive import MongoArchive
 from lrs.storage.mongo.identity import (
     MongoAccountLinks,
     MongoIdentityConflicts,
@@ -106,6 +107,7 @@ class MongoUnitOfWork(UnitOfWork):
         self.trainees = MongoTrainees(self)
         self.account_links = MongoAccountLinks(self)
         self.identity_conflicts = MongoIdentityConflicts(self)
+        self.archive = MongoArchive(self)
 
     # ------------------------------------------------------------ write set
 

@@ -22,6 +22,7 @@ from lrs.storage.port import (
     DocumentScope,
     Outbox,
     OutboxEvent,
+    OutboxLag,
     PatternState,
     PatternStateRepository,
     StatementQuery,
@@ -479,6 +480,12 @@ class SqliteOutbox(Outbox):
 
     def mark_done(self, event_ids: list[int | str]) -> None:
         self._conn.executemany("UPDATE outbox SET done = 1 WHERE id = ?", [(i,) for i in event_ids])
+
+    def lag(self) -> OutboxLag:
+        count, oldest = self._conn.execute(
+            "SELECT COUNT(*), MIN(created) FROM outbox WHERE done = 0"
+        ).fetchone()
+        return OutboxLag(count, parse_stored(oldest) if oldest else None)
 
 
 class SqlitePatternStates(PatternStateRepository):

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from lrs.storage.port import Store, UnitOfWork
+from lrs.storage.sqlite.archive import ARCHIVE_SCHEMA, SqliteArchive
 from lrs.storage.sqlite.identity import (
     IDENTITY_SCHEMA,
     SqliteAccountLinks,
@@ -77,6 +78,7 @@ class SqliteUnitOfWork(UnitOfWork):
         self.trainees = SqliteTrainees(conn)
         self.account_links = SqliteAccountLinks(conn)
         self.identity_conflicts = SqliteIdentityConflicts(conn)
+        self.archive = SqliteArchive(conn)
 
     def commit(self) -> None:
         if self._conn.in_transaction:
@@ -140,6 +142,7 @@ class SqliteStore(Store):
             "BEGIN IMMEDIATE;"
             + SCHEMA
             + IDENTITY_SCHEMA
+            + ARCHIVE_SCHEMA
             + "INSERT OR IGNORE INTO meta (name, value) "
             + f"VALUES ('schema_version', '{SCHEMA_VERSION}');"
             + "COMMIT;"

@@ -1,0 +1,143 @@
+"""``lrs archive …``: the learning-archive projection from the command line (the hub's operator).
+
+The operator acts as an ``admin`` at the root. Every command works on the store
+LRS_DATABASE_URL names, beside a running server: projector batches are
+serialised by the store (SQLite write lock, MongoDB lease).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+
+import click
+
+from lrs.config import Settings
+from lrs.domain.archive import ledger, reports
+from lrs.domain.archive.policy import PolicyError, load_policy_book
+from lrs.domain.archive.projector import Projector, rebuild
+from lrs.domain.errors import LRSError
+from lrs.domain.identity.keys import IdentitySecretError, load_identity_keys
+from lrs.domain.identity.membership import statement_day
+from lrs.domain.identity.roles import Reader
+from lrs.storage.factory import UnsupportedDatabase, open_store
+from lrs.timeutil import utcnow
+
+OPERATOR = Reader("admin", "", None, "cli")
+
+
+def _open():
+    settings = Settings.from_env()
+    try:
+        book = load_policy_book(settings)
+        store = open_store(settings.resolved_database_url())
+    except (UnsupportedDatabase, PolicyError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    return settings, store, book
+
+
+def _today() -> date:
+    return statement_day({}, utcnow())
+
+
+@click.group()
+def archive() -> None:
+    """Learning archives (GB/T 38856 §9.1): the projection of the statements and its ledger."""
+
+
+@archive.command("catch-up")
+def catch_up() -> None:
+    """Project every pending outbox event now (what the server's thread does)."""
+    _, store, book = _open()
+    projector = Projector(store, book)
+    try:
+        pending = projector.pending()
+        with click.progressbar(length=pending, label="projecting", file=sys.stderr) as bar:
+            done = [0]
+
+            def progress(events: int, _left: int) -> None:
+                bar.update(events - done[0])
+                done[0] = events
+
+            report = projector.drain(progress)
+    finally:
+        store.close()
+    outcomes = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items()))
+    click.echo(f"projected {report.events} events in {report.batches} batches"
+               + (f" ({outcomes})" if outcomes else ""))
+
+
+@archive.command("show")
+@click.argument("key")
+@click.option("--period", help="A year such as 2024 (default: the current period).")
+def show(key: str, period: str | None) -> None:
+    """One trainee's archive as JSON; KEY is the trainee key or the agreed identifier."""
+    settings, store, book = _open()
+    try:
+        try:
+            keys = load_identity_keys(
+                settings.identity_secret, settings.data_dir, settings.resolved_database_url()
+            )
+        except IdentitySecretError as exc:
+            raise click.ClickException(str(exc)) from exc
+        view = reports.trainee_archive(
+            store, book, OPERATOR, keys.key_or_id(key), period, _today()
+        )
+    except LRSError as exc:
+        raise click.ClickException(exc.message) from exc
+    finally:
+        store.close()
+    click.echo(json.dumps(view, ensure_ascii=False, indent=2))
+
+
+@archive.command("verify")
+@click.option("--trainee", "trainee", help="Only this trainee key (default: every ledger).")
+def verify(trainee: str | None) -> None:
+    """Recompute the ledgers' hash chains; exit 1 if any is broken (§9.1.1)."""
+    _, store, _ = _open()
+    broken = 0
+    checked = 0
+    try:
+        with store.read() as uow:
+            after: str | None = None
+            while True:
+                keys = [trainee] if trainee else uow.archive.ledger_trainees(after, 500)
+                for key in keys:
+                    result = ledger.verify(uow, key)
+                    checked += 1
+                    if not result.ok:
+                        broken += 1
+                        click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+                if trainee or len(keys) < 500:
+                    break
+                after = keys[-1]
+    finally:
+        store.close()
+    click.echo(f"checked {checked} ledgers, {broken} broken", err=True)
+    sys.exit(1 if broken else 0)
+
+
+@archive.command("rebuild")
+def rebuild_command() -> None:
+    """Recompute the DERIVED archive rows from the stored statements.
+
+    The ledger is never rewritten: decisions already in it are reused, and new
+    entries are appended only where a decision is missing. Reports are incomplete
+    until the rebuild ends.
+    """
+    _, store, book = _open()
+    try:
+        with store.read() as uow:
+            total = uow.statements.last_seq()
+        with click.progressbar(length=total, label="rebuilding", file=sys.stderr) as bar:
+            report = rebuild(store, book, progress=bar.update)
+    finally:
+        store.close()
+    click.echo(
+        f"rebuilt from {report.statements} statements ({report.rows_deleted} rows replaced); "
+        f"{report.ledger_entries_added} ledger entries added"
+    )
+
+
+__all__ = ["archive"]

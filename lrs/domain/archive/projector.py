@@ -1,0 +1,222 @@
+"""The projector: drains the outbox into the learning archive, exactly once in effect.
+
+Ingest stays fast because statements only write an outbox row
+(``statement.stored`` {"id"}) in their own transaction; the projector reads
+those events in id order, in batches, and applies each batch in ONE write
+transaction that also marks its events done. A crash before the commit leaves
+the events pending (the next run redoes the whole batch); a crash after it
+leaves nothing to redo. Projection is idempotent besides (projected markers,
+ledger-first decisions), so even a replayed event changes nothing.
+
+``trainee.linked`` {"agent_key", "trainee_key"} (written where the identity
+registry makes an account link) projects the statements that agent stored
+before the link, which were unattributed until then.
+
+Two projectors (gunicorn workers) never apply the same events: on SQLite the
+write transaction serialises them and the second sees the events done; on
+MongoDB the batch holds the ``archive-projector`` lease (``lock_projector``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from lrs.domain.archive.policy import PolicyBook
+from lrs.domain.archive.projection import Projection
+from lrs.domain.identity.vocabulary import TRAINEE_LINKED
+from lrs.domain.statements.service import STATEMENT_STORED
+from lrs.storage.port import OutboxEvent, StatementQuery, Store, UnitOfWork
+from lrs.timeutil import format_timestamp, utcnow
+
+log = logging.getLogger(__name__)
+
+TOPICS = (STATEMENT_STORED, TRAINEE_LINKED)
+BATCH = 200
+CHECKPOINT = "projector"
+STATEMENT_PAGE = 500
+VISIBILITY_WAIT = timedelta(seconds=60)
+
+
+@dataclass
+class DrainReport:
+    events: int = 0
+    batches: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+    def add(self, outcomes: dict[str, int]) -> None:
+        for name, count in outcomes.items():
+            self.outcomes[name] = self.outcomes.get(name, 0) + count
+
+
+def _order(event: OutboxEvent) -> tuple[int, Any]:
+    # SQLite ids are integers; MongoDB ids are ObjectId hex text of one length, so
+    # text order is creation order.
+    return (0, event.id) if isinstance(event.id, int) else (1, str(event.id))
+
+
+class Projector:
+    def __init__(
+        self, store: Store, book: PolicyBook, batch: int = BATCH,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.book = book
+        self.batch = batch
+        self.clock = clock
+
+    def drain(self, progress: Callable[[int, int], None] | None = None) -> DrainReport:
+        """Apply batches until no event is pending; ``progress(done, pending)`` after each."""
+        report = DrainReport()
+        while True:
+            handled, outcomes = self.drain_once()
+            if handled == 0:
+                return report
+            report.events += handled
+            report.batches += 1
+            report.add(outcomes)
+            if progress is not None:
+                progress(report.events, self.pending())
+
+    def pending(self) -> int:
+        with self.store.read() as uow:
+            return uow.outbox.lag().pending
+
+    def drain_once(self) -> tuple[int, dict[str, int]]:
+        """One batch in one transaction: the archive changes and the events marked done."""
+        with self.store.transaction() as uow:
+            uow.archive.lock_projector()
+            events = self._pending(uow)
+            if not events:
+                return 0, {}
+            now = self.clock()
+            projection = Projection(uow, self.book, now)
+            done: list[OutboxEvent] = []
+            for event in events:
+                if not self._apply(uow, projection, event, now):
+                    break  # not visible yet: this event and the rest wait for the next run
+                done.append(event)
+            if not done:
+                return 0, {}
+            events = done
+            uow.outbox.mark_done([e.id for e in events])
+            self._checkpoint(uow, events[-1], now, len(events), projection.counts)
+        return len(events), projection.counts
+
+    def _pending(self, uow: UnitOfWork) -> list[OutboxEvent]:
+        # Per topic, so other consumers' events never block this queue; merged in id order.
+        events = [e for topic in TOPICS for e in uow.outbox.pending(topic, limit=self.batch)]
+        return sorted(events, key=_order)[: self.batch]
+
+    def _apply(
+        self, uow: UnitOfWork, projection: Projection, event: OutboxEvent, now: datetime
+    ) -> bool:
+        """Apply one event; False when its statement is not readable yet."""
+        if event.topic == STATEMENT_STORED:
+            statement_id = str(event.payload.get("id", ""))
+            record = uow.statements.get(statement_id)
+            if record is None:
+                # On a standalone MongoDB a batch's outbox rows are applied just before
+                # its statements become visible (the watermark moves last): wait for it.
+                # An event whose statement never appears is given up after a while.
+                if now - event.created < VISIBILITY_WAIT:
+                    return False
+                log.warning("statement %s of outbox event %s not found; skipped",
+                            statement_id, event.id)
+                return True
+            projection.project(record)
+            return True
+        agent_key = event.payload.get("agent_key")
+        if not isinstance(agent_key, str):
+            return True
+        # The agent's statements stored before the link, in store order.
+        projection.attributor.forget(agent_key)
+        after: int | None = None
+        while True:
+            page = uow.statements.query(StatementQuery(
+                agent_keys=(agent_key,), ascending=True, limit=STATEMENT_PAGE, after_seq=after,
+                include_voided=True,
+            ))
+            projection.project_many(page)
+            if len(page) < STATEMENT_PAGE:
+                return True
+            after = page[-1].seq
+
+    def _checkpoint(
+        self, uow: UnitOfWork, last: OutboxEvent, now: datetime, count: int,
+        outcomes: dict[str, int],
+    ) -> None:
+        state = uow.archive.get_meta(CHECKPOINT) or {}
+        totals = dict(state.get("outcomes") or {})
+        for name, n in outcomes.items():
+            totals[name] = totals.get(name, 0) + n
+        uow.archive.set_meta(CHECKPOINT, {
+            "lastEventId": str(last.id),
+            "lastEventCreated": format_timestamp(last.created),
+            "lastProjectedAt": format_timestamp(now),
+            "events": int(state.get("events", 0)) + count,
+            "outcomes": totals,
+        })
+
+
+@dataclass
+class RebuildReport:
+    statements: int = 0
+    rows_deleted: int = 0
+    ledger_entries_added: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+
+def rebuild(
+    store: Store, book: PolicyBook, progress: Callable[[int], None] | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> RebuildReport:
+    """Recompute the DERIVED rows from the stored statements, in store order.
+
+    The ledger is not rewritten (§9.1.1): decisions already in it are reused, and an
+    entry is appended only where a decision is missing. Pending outbox events are
+    left for the projector, which finds their statements already projected.
+    """
+    report = RebuildReport()
+    with store.transaction() as uow:
+        uow.archive.lock_projector()
+        report.rows_deleted = uow.archive.delete_rows()
+    after: int | None = None
+    while True:
+        with store.transaction() as uow:
+            uow.archive.lock_projector()
+            page = uow.statements.query(StatementQuery(
+                ascending=True, limit=STATEMENT_PAGE, after_seq=after, include_voided=True,
+            ))
+            projection = Projection(uow, book, clock())
+            projection.project_many(page)
+        report.statements += len(page)
+        report.ledger_entries_added += projection.appended
+        for name, count in projection.counts.items():
+            report.outcomes[name] = report.outcomes.get(name, 0) + count
+        if progress is not None:
+            progress(len(page))
+        if len(page) < STATEMENT_PAGE:
+            return report
+        after = page[-1].seq
+
+
+def status(store: Store) -> dict[str, Any]:
+    """Projector lag: pending events, the oldest pending, the last projected."""
+    with store.read() as uow:
+        lag = uow.outbox.lag()
+        state = uow.archive.get_meta(CHECKPOINT) or {}
+    oldest = lag.oldest_pending
+    return {
+        "pendingEvents": lag.pending,
+        "oldestPending": format_timestamp(oldest) if oldest else None,
+        "lagSeconds": round((utcnow() - oldest).total_seconds(), 3) if oldest else 0,
+        "lastEventId": state.get("lastEventId"),
+        "lastEventCreated": state.get("lastEventCreated"),
+        "lastProjectedAt": state.get("lastProjectedAt"),
+        "eventsProjected": state.get("events", 0),
+        "outcomes": state.get("outcomes", {}),
+    }

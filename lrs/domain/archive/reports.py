@@ -1,0 +1,486 @@
+"""Read models of the learning archive (GB/T 38856 §9.1, §9.2), scoped by role.
+
+Who may see what (§9.2, lrs.domain.identity.roles):
+
+* a trainee: only their own archive;
+* a unit / department: its trainees now (their whole history follows them)
+  and, of trainees who left, the records earned under a unit in its scope;
+* an institution: records from its own statements (the org of the credential
+  that stored them);
+* admin: everything.
+
+Totals, targets and certificates come from the credit policy of the trainee's
+unit (``PolicyBook.for_org``); amounts are Decimal, shown as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from lrs.domain.archive import ledger as ledger_rules
+from lrs.domain.archive.ledger import amount
+from lrs.domain.archive.policy import CreditPolicy, CreditTotals, Period, PolicyBook, TargetReport
+from lrs.domain.archive.projector import status
+from lrs.domain.errors import Forbidden, NotFound, ValidationError
+from lrs.domain.identity.keys import mask_name
+from lrs.domain.identity.roles import (
+    FORMER,
+    FULL,
+    LINKED,
+    NONE,
+    Reader,
+    access,
+    check_org_path,
+    in_scope,
+    names_visible,
+)
+from lrs.storage.port import ArchiveRow, Store, Trainee, UnitOfWork
+
+ZERO = Decimal(0)
+MANAGERS = ("admin", "department", "unit")
+PAGE = 500
+
+
+def dec(value: Any) -> Decimal:
+    return Decimal(str(value)) if value is not None else ZERO
+
+
+# ---------------------------------------------------------------- policies and periods
+
+
+def resolve_period(
+    book: PolicyBook, org: str, key: str | None, today: date
+) -> tuple[CreditPolicy, Period]:
+    """The policy and period for ``org``: ``key`` (e.g. "2024") or the current period."""
+    policy = book.for_org(org, today)
+    if key is None:
+        return policy, policy.current_period(today)
+    candidates = [policy, *(p for p in book.all() if p is not policy)]
+    for candidate in candidates:
+        try:
+            period = candidate.period_for(key)
+        except ValueError:
+            continue
+        # The policy the org had when the period ended (or today, for the current one).
+        at_end = book.for_org(org, min(period.end, today))
+        try:
+            return at_end, at_end.period_for(key)
+        except ValueError:
+            return candidate, period
+    raise ValidationError(
+        f"unknown period {key!r}: a calendar year such as 2024, or a policy's fixed range "
+        "such as 2010-11-01..2011-10-31",
+        "period",
+    )
+
+
+# ---------------------------------------------------------------- totals
+
+
+@dataclass
+class Sums:
+    """Credit-hours and credits of some rows, by bucket."""
+
+    credits: dict[str, Decimal] = field(
+        default_factory=lambda: {"required": ZERO, "elective": ZERO, "classes": ZERO, "bonus": ZERO}
+    )
+    hours: dict[str, Decimal] = field(
+        default_factory=lambda: {"required": ZERO, "elective": ZERO, "classes": ZERO}
+    )
+    courses: int = 0
+    classes: int = 0
+
+    def add(self, row: ArchiveRow) -> None:
+        data = row.data
+        if row.kind == "class":
+            self.classes += 1
+            if data.get("credited"):
+                self.credits["classes"] += dec(data.get("credits"))
+                self.hours["classes"] += dec(data.get("creditHours"))
+            return
+        self.courses += 1
+        # A course credited by its class counts within the class hours (§8.3.6).
+        if data.get("credited") and not data.get("creditedVia"):
+            bucket = "required" if data.get("requirement") == "required" else "elective"
+            self.credits[bucket] += dec(data.get("credits"))
+            self.hours[bucket] += dec(data.get("creditHours"))
+            self.credits["bonus"] += dec(data.get("bonus"))
+
+    def totals(self) -> CreditTotals:
+        c = self.credits
+        return CreditTotals(c["required"], c["elective"], c["classes"], c["bonus"])
+
+    def view(self) -> dict[str, Any]:
+        totals = self.totals()
+        return {
+            "credits": {**{k: amount(v) for k, v in self.credits.items()},
+                        "total": amount(totals.total)},
+            "creditHours": {**{k: amount(v) for k, v in self.hours.items()},
+                            "total": amount(sum(self.hours.values(), ZERO))},
+            "courses": self.courses,
+            "classes": self.classes,
+        }
+
+
+def sums(rows: Iterable[ArchiveRow]) -> Sums:
+    result = Sums()
+    for row in rows:
+        result.add(row)
+    return result
+
+
+def target_view(report: TargetReport) -> dict[str, Any]:
+    return {
+        "unit": report.unit,
+        "targets": {k: None if v is None else amount(v) for k, v in report.targets.items()},
+        "achieved": {k: amount(v) for k, v in report.achieved.items()},
+        "met": report.met,
+        "shortfall": {k: amount(v) for k, v in report.shortfall.items()},
+        "certificate": report.certificate,
+    }
+
+
+# ---------------------------------------------------------------- scoping
+
+
+def visible_rows(reader: Reader, level: str, rows: list[ArchiveRow]) -> list[ArchiveRow]:
+    if level == FULL:
+        return rows
+    if level == FORMER:
+        return [r for r in rows if r.unit and in_scope(r.unit, reader.scope)]
+    if level == LINKED:
+        return [r for r in rows if in_scope(r.org, reader.scope)]
+    return []
+
+
+def _load(uow: UnitOfWork, reader: Reader, key: str) -> tuple[Trainee, str]:
+    if reader.role == "trainee" and reader.trainee_key != key:
+        raise Forbidden("a trainee credential may read only its own archive")
+    trainee = uow.trainees.get(key)
+    if trainee is None:
+        raise NotFound("no trainee with this key")
+    level = access(
+        reader, trainee, uow.trainees.memberships(key), uow.account_links.for_trainee(key, True)
+    )
+    if level == NONE:
+        raise Forbidden("this trainee's archive is outside this credential's scope")
+    return trainee, level
+
+
+def _name(reader: Reader, level: str, trainee: Trainee) -> str:
+    return trainee.name if names_visible(reader, level) else mask_name(trainee.name)
+
+
+# ---------------------------------------------------------------- row views
+
+
+def row_view(row: ArchiveRow) -> dict[str, Any]:
+    data = dict(row.data)
+    view: dict[str, Any] = {
+        "activity": row.activity_id,
+        "period": row.period_key,
+        "unit": row.unit,
+        "institution": row.institution,
+    }
+    if row.kind == "class":
+        courses = data.get("courses") or {}
+        view.update(
+            coursesStudied=sum(1 for c in courses.values() if c.get("studied")),
+            coursesCompleted=sum(1 for c in courses.values() if c.get("completed")),
+            coursesExempted=sum(1 for c in courses.values() if c.get("exempted")),
+        )
+    view.update(data)
+    return view
+
+
+def _by_unit(rows: list[ArchiveRow]) -> list[dict[str, Any]]:
+    grouped: dict[str, list[ArchiveRow]] = {}
+    for row in rows:
+        grouped.setdefault(row.unit, []).append(row)
+    return [{"unit": unit, **sums(items).view()} for unit, items in sorted(grouped.items())]
+
+
+def _by_institution(rows: list[ArchiveRow]) -> list[dict[str, Any]]:
+    grouped: dict[str, list[ArchiveRow]] = {}
+    for row in rows:
+        grouped.setdefault(row.institution, []).append(row)
+    return [
+        {"institution": inst, **sums(items).view()} for inst, items in sorted(grouped.items())
+    ]
+
+
+# ---------------------------------------------------------------- one trainee
+
+
+def trainee_archive(
+    store: Store, book: PolicyBook, reader: Reader, key: str, period_key: str | None, today: date
+) -> dict[str, Any]:
+    """One trainee's archive for a period: rows, totals, targets, records by unit."""
+    with store.read() as uow:
+        trainee, level = _load(uow, reader, key)
+        policy, period = resolve_period(book, trainee.unit, period_key, today)
+        rows = visible_rows(reader, level, uow.archive.rows_for_trainee(key, period.key))
+    total = sums(rows)
+    return {
+        "trainee": {"key": trainee.key, "maskedId": trainee.masked_id,
+                    "name": _name(reader, level, trainee), "unit": trainee.unit or None,
+                    "access": level},
+        "period": {"key": period.key, "start": period.start.isoformat(),
+                   "end": period.end.isoformat()},
+        "policy": {"id": policy.id, "slug": policy.slug},
+        "courses": [row_view(r) for r in rows if r.kind == "course"],
+        "classes": [row_view(r) for r in rows if r.kind == "class"],
+        "totals": total.view(),
+        # Partial views (a former unit, an institution) are not judged against targets.
+        "targets": target_view(policy.evaluate(total.totals())) if level == FULL else None,
+        "byUnit": _by_unit(rows),
+        "byInstitution": _by_institution(rows),
+        "projectedThrough": _projected(store),
+    }
+
+
+def _projected(store: Store) -> dict[str, Any]:
+    state = status(store)
+    return {
+        "lastEventCreated": state["lastEventCreated"],
+        "lastProjectedAt": state["lastProjectedAt"],
+        "pendingEvents": state["pendingEvents"],
+        "lagSeconds": state["lagSeconds"],
+    }
+
+
+def trainee_ledger(
+    store: Store, reader: Reader, key: str, *, verify: bool, after: int = 0, limit: int = 1000
+) -> dict[str, Any]:
+    with store.read() as uow:
+        trainee, level = _load(uow, reader, key)
+        entries = uow.archive.ledger(key, after_seq=after, limit=limit)
+        check = ledger_rules.verify(uow, key) if verify else None
+    if level == FORMER:
+        entries = [e for e in entries if e.unit and in_scope(e.unit, reader.scope)]
+    elif level == LINKED:
+        entries = [e for e in entries if in_scope(e.org, reader.scope)]
+    result: dict[str, Any] = {
+        "trainee": trainee.key,
+        "entries": [ledger_rules.view(e) for e in entries],
+        "next": entries[-1].seq if len(entries) == limit and entries else None,
+    }
+    if check is not None:
+        result["verification"] = check.as_dict()
+    return result
+
+
+# ---------------------------------------------------------------- a unit's report
+
+
+def _require_manager(reader: Reader, org: str, what: str) -> None:
+    if reader.role not in MANAGERS or not in_scope(org, reader.scope):
+        raise Forbidden(f"this credential may not read the {what} of {org or 'the whole LRS'}")
+
+
+def _all_trainees(uow: UnitOfWork, org: str) -> list[Trainee]:
+    found: list[Trainee] = []
+    after: str | None = None
+    while True:
+        page = uow.trainees.list(org or None, after, PAGE)
+        found += page
+        if len(page) < PAGE:
+            return found
+        after = page[-1].key
+
+
+def _all_rows(uow: UnitOfWork, org: str, period_key: str) -> list[ArchiveRow]:
+    rows: list[ArchiveRow] = []
+    after: tuple[str, str, str, str] | None = None
+    while True:
+        page = uow.archive.rows_in_units(org, period_key, after, 1000)
+        rows += page
+        if len(page) < 1000:
+            return rows
+        last = page[-1]
+        after = (last.trainee_key, last.kind, last.period_key, last.activity_id)
+
+
+class _Policies:
+    """The policy (and its version of the period) per unit, cached."""
+
+    def __init__(self, book: PolicyBook, period_key: str, today: date, fallback: CreditPolicy):
+        self.book, self.key, self.today, self.fallback = book, period_key, today, fallback
+        self._cache: dict[str, CreditPolicy] = {}
+
+    def __call__(self, unit: str) -> CreditPolicy:
+        if unit not in self._cache:
+            try:
+                self._cache[unit] = resolve_period(self.book, unit, self.key, self.today)[0]
+            except ValidationError:
+                self._cache[unit] = self.fallback
+        return self._cache[unit]
+
+
+def unit_report(
+    store: Store, book: PolicyBook, reader: Reader, unit: str, period_key: str | None, today: date
+) -> dict[str, Any]:
+    """Per trainee of ``unit``: totals, targets met, shortfall; and summary counts.
+
+    Current members count with their whole history in the period; trainees who
+    left are listed with the records earned under the unit only, names masked.
+    """
+    check_org_path(unit)
+    _require_manager(reader, unit, "report")
+    policy, period = resolve_period(book, unit, period_key, today)
+    policies = _Policies(book, period.key, today, policy)
+    unit_reader = Reader(reader.role, unit, None, reader.credential_key)
+    items: list[dict[str, Any]] = []
+    with store.read() as uow:
+        current = _all_trainees(uow, unit)
+        members = {t.key for t in current}
+        for trainee in current:
+            rows = uow.archive.rows_for_trainee(trainee.key, period.key)
+            items.append(_report_item(unit_reader, FULL, trainee, rows, policies(trainee.unit)))
+        former_rows: dict[str, list[ArchiveRow]] = {}
+        for row in _all_rows(uow, unit, period.key):
+            if row.trainee_key not in members:
+                former_rows.setdefault(row.trainee_key, []).append(row)
+        former = uow.trainees.get_many(list(former_rows))
+        for key, rows in sorted(former_rows.items()):
+            trainee = former.get(key) or Trainee(key=key, masked_id="")
+            items.append(_report_item(unit_reader, FORMER, trainee, rows, policy))
+    judged = [i for i in items if i["status"] == "current"]
+    return {
+        "unit": unit,
+        "period": {"key": period.key, "start": period.start.isoformat(),
+                   "end": period.end.isoformat()},
+        "policy": {"id": policy.id, "slug": policy.slug},
+        "summary": {
+            "trainees": len(judged),
+            "formerTraineesWithRecords": len(items) - len(judged),
+            "withRecords": sum(1 for i in judged if i["courses"] or i["classes"]),
+            "met": sum(1 for i in judged if i["met"] is True),
+            "unmet": sum(1 for i in judged if i["met"] is False),
+            "noTargets": sum(1 for i in judged if i["met"] is None),
+            "certificates": sum(1 for i in judged if i["certificate"]),
+        },
+        "trainees": items,
+        "projectedThrough": _projected(store),
+    }
+
+
+def _report_item(
+    reader: Reader, level: str, trainee: Trainee, rows: list[ArchiveRow], policy: CreditPolicy
+) -> dict[str, Any]:
+    total = sums(rows)
+    item: dict[str, Any] = {
+        "key": trainee.key,
+        "maskedId": trainee.masked_id,
+        "name": _name(reader, level, trainee),
+        "status": "current" if level == FULL else "former",
+        "unit": trainee.unit if level == FULL else None,
+        **total.view(),
+    }
+    if level == FULL:
+        report = policy.evaluate(total.totals())
+        item.update(met=report.met, shortfall={k: amount(v) for k, v in report.shortfall.items()},
+                    certificate=report.certificate, policy=policy.slug)
+    else:
+        item.update(met=None, shortfall={}, certificate=False, policy=policy.slug)
+    return item
+
+
+CSV_COLUMNS = (
+    "key", "masked_id", "name", "status", "unit", "courses", "classes",
+    "credits_required", "credits_elective", "credits_classes", "credits_bonus", "credits_total",
+    "credit_hours_total", "met", "shortfall", "certificate", "policy",
+)
+
+
+def csv_rows(report: dict[str, Any]) -> list[list[str]]:
+    rows = [list(CSV_COLUMNS)]
+    for item in report["trainees"]:
+        credits = item["credits"]
+        met = item["met"]
+        rows.append([
+            item["key"], item["maskedId"], item["name"], item["status"], item["unit"] or "",
+            str(item["courses"]), str(item["classes"]), credits["required"], credits["elective"],
+            credits["classes"], credits["bonus"], credits["total"], item["creditHours"]["total"],
+            "" if met is None else ("yes" if met else "no"),
+            "; ".join(f"{k} {v}" for k, v in item["shortfall"].items()),
+            "yes" if item["certificate"] else "no", item["policy"],
+        ])
+    return rows
+
+
+# ---------------------------------------------------------------- management summary
+
+
+def _child(org: str, unit: str) -> str:
+    """The child org of ``org`` (one level down) that ``unit`` lies in; ``org`` itself for
+    records earned directly under it, "" for records without a unit."""
+    if not unit:
+        return ""
+    if unit == org:
+        return org
+    rest = unit[len(org) + 1:] if org else unit
+    head = rest.split("/", 1)[0]
+    return f"{org}/{head}" if org else head
+
+
+def summary(
+    store: Store, book: PolicyBook, reader: Reader, org: str | None, period_key: str | None,
+    today: date,
+) -> dict[str, Any]:
+    """The merged view across platforms for a management department (§9.1.1, §9.2)."""
+    org = reader.scope if org is None else org.strip("/")
+    if org:
+        check_org_path(org, "org")
+    _require_manager(reader, org, "summary")
+    policy, period = resolve_period(book, org, period_key, today)
+    policies = _Policies(book, period.key, today, policy)
+    groups: dict[str, dict[str, Any]] = {}
+
+    def group(name: str) -> dict[str, Any]:
+        return groups.setdefault(name, {
+            "org": name, "trainees": 0, "traineesWithRecords": set(), "met": 0, "rows": [],
+        })
+
+    with store.read() as uow:
+        for trainee in _all_trainees(uow, org):
+            g = group(_child(org, trainee.unit))
+            g["trainees"] += 1
+            rows = uow.archive.rows_for_trainee(trainee.key, period.key)
+            if policies(trainee.unit).evaluate(sums(rows).totals()).met:
+                g["met"] += 1
+        for row in _all_rows(uow, org, period.key):
+            g = group(_child(org, row.unit))
+            g["rows"].append(row)
+            g["traineesWithRecords"].add(row.trainee_key)
+    overall_rows = [r for g in groups.values() for r in g["rows"]]
+
+    def finish(g: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "org": g["org"],
+            "trainees": g["trainees"],
+            "traineesWithRecords": len(g["traineesWithRecords"]),
+            "targetsMet": g["met"],
+            **sums(g["rows"]).view(),
+            "byInstitution": _by_institution(g["rows"]),
+        }
+
+    return {
+        "org": org,
+        "period": {"key": period.key, "start": period.start.isoformat(),
+                   "end": period.end.isoformat()},
+        "policy": {"id": policy.id, "slug": policy.slug},
+        "children": [finish(groups[name]) for name in sorted(groups)],
+        "overall": {
+            "trainees": sum(g["trainees"] for g in groups.values()),
+            "traineesWithRecords": len({r.trainee_key for r in overall_rows}),
+            "targetsMet": sum(g["met"] for g in groups.values()),
+            **sums(overall_rows).view(),
+            "byInstitution": _by_institution(overall_rows),
+        },
+        "projectedThrough": _projected(store),
+    }
