@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import threading
-import time
 
 from flask import current_app, g, request
 
@@ -29,37 +27,6 @@ _GRANTS = {
     "trainees/read": {"trainees/read", "trainees/write", "all/read"},
 }
 
-# Verified credentials are cached briefly so a busy client does not pay a
-# database read per request; a revoked key stops working within this time.
-_CACHE_SECONDS = 5.0
-
-
-class _CredentialCache:
-    def __init__(self) -> None:
-        self._entries: dict[tuple[int, str, str], tuple[float, Credential]] = {}
-        self._lock = threading.Lock()
-
-    def lookup(self, store, key: str, secret: str) -> Credential | None:
-        cache_key = (id(store), key, secret)
-        now = time.monotonic()
-        with self._lock:
-            hit = self._entries.get(cache_key)
-        if hit and now - hit[0] < _CACHE_SECONDS:
-            return hit[1]
-        credential = authenticate(store, key, secret)
-        with self._lock:
-            if credential is None:
-                self._entries.pop(cache_key, None)
-            else:
-                if len(self._entries) > 10_000:
-                    self._entries.clear()
-                self._entries[cache_key] = (now, credential)
-        return credential
-
-
-_cache = _CredentialCache()
-
-
 def authenticate_request() -> Credential:
     """The credential of the current request; 401 when missing or wrong."""
     header = request.headers.get("Authorization", "")
@@ -73,7 +40,10 @@ def authenticate_request() -> Credential:
     key, sep, secret = decoded.partition(":")
     if not sep:
         raise Unauthorized("malformed Basic credentials")
-    credential = _cache.lookup(current_app.extensions["lrs.store"], key, secret)
+    # Read from the store on every request (one primary-key lookup and a
+    # microsecond HMAC), so a revoked credential stops working at once, in every
+    # worker, whichever process revoked it.
+    credential = authenticate(current_app.extensions["lrs.store"], key, secret)
     if credential is None:
         raise Unauthorized("unknown or revoked credentials")
     return credential

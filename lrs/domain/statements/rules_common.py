@@ -6,6 +6,7 @@ Each ``expect_*`` function either returns the (typed) value or raises
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable
@@ -23,9 +24,15 @@ def fail(path: str, message: str) -> NoReturn:
 
 def child(path: str, key: str) -> str:
     """Path of property ``key`` below ``path``: ``a.b``, or ``a["k"]`` when ``k`` is no name."""
-    if _IDENTIFIER_RE.fullmatch(key):
+    if _is_name(key):
         return f"{path}.{key}"
     return map_key(path, key)
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_name(key: str) -> bool:
+    # Property names repeat in every statement; the regex ran ~30 times per statement.
+    return _IDENTIFIER_RE.fullmatch(key) is not None
 
 
 def map_key(path: str, key: str) -> str:

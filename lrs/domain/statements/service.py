@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from lrs import compactjson
 from lrs.domain.activities import merge_activity_definitions
 from lrs.domain.errors import Conflict, NotFound, ValidationError
 from lrs.domain.statements.comparison import statements_equivalent
@@ -101,7 +101,7 @@ def _stamp(
         statement = {**record.statement, "stored": stamp}
         if "timestamp" not in original:
             statement["timestamp"] = stamp
-        raw = json.dumps(statement, ensure_ascii=False, separators=(",", ":"))
+        raw = compactjson.dumps(statement)
         restamped.append(replace(record, statement=statement, stored=stored, raw=raw))
     return restamped
 

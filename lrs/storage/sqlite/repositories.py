@@ -7,6 +7,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
+from lrs import compactjson
 from lrs.domain.activities import merge_activity_definitions
 from lrs.domain.errors import ConcurrentUpdate
 from lrs.storage.port import (
@@ -67,10 +68,8 @@ class SqliteStatements(StatementRepository):
                 int(record.voided),
                 record.voids,
                 record.object_ref,
-                json.dumps(list(record.attachment_hashes)),
-                record.raw
-                if record.raw is not None
-                else json.dumps(record.statement, ensure_ascii=False, separators=(",", ":")),
+                json.dumps(list(record.attachment_hashes)) if record.attachment_hashes else "[]",
+                record.raw if record.raw is not None else compactjson.dumps(record.statement),
             ),
         )
         if cursor.rowcount == 0:
@@ -463,7 +462,7 @@ class SqliteOutbox(Outbox):
     def add(self, topic: str, payload: dict[str, Any]) -> None:
         self._conn.execute(
             "INSERT INTO outbox (topic, payload, created) VALUES (?, ?, ?)",
-            (topic, json.dumps(payload, ensure_ascii=False), format_timestamp(utcnow())),
+            (topic, compactjson.dumps(payload), format_timestamp(utcnow())),
         )
 
     def pending(self, topic: str | None = None, limit: int = 100) -> list[OutboxEvent]:
