@@ -53,7 +53,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_PROFILE = REPO / "profiles" / "cadre-training" / "v1.0.jsonld"
 
@@ -396,7 +396,10 @@ class CadreTrainingGenerator:
         for i in range(n_trainees):
             unit, dept = rng.choice(self.units)
             home = self.platforms[i % len(self.platforms)]
-            accounts = [(home, f"{home.code}{i:07d}")]
+            # The seed is part of the account name: each seed is a different set of
+            # people, and one account belongs to one person (a name reused across
+            # worlds would be an account claimed by two agreed identifiers).
+            accounts = [(home, f"{home.code}{self.seed:04d}{i:07d}")]
             if len(self.platforms) > 1 and rng.random() < 0.15:  # moved or studies elsewhere
                 other = rng.choice([p for p in self.platforms if p is not home])
                 accounts.append((other, f"u{rng.getrandbits(40):010x}"))

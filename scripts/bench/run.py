@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import collections
 import hashlib
 import importlib.util
 import json
@@ -65,6 +66,10 @@ from generate import (  # noqa: E402
 
 VERSION = "2.0.0"
 PRELOAD_BATCH = 1000
+# 2: trainees registered first, identity hook on, learning archive projected.
+PRELOAD_VERSION = 2
+# LRS_ARCHIVE_PROJECTOR for the server ("" = the product default); set by main().
+SERVER_PROJECTOR = ""
 PAGE_LIMIT = 100
 
 # ---------------------------------------------------------------------------- measuring
@@ -283,25 +288,71 @@ def world(size: int) -> dict[str, int]:
     }
 
 
+def register_trainees(store, gen: CadreTrainingGenerator, keys) -> float:
+    """Put the world's trainees in the registry, as units' liaisons do before training.
+
+    One row per account (``lrs trainees import``'s path), unit = department/unit
+    code, so statements are attributed at ingest and the archive is per unit.
+    """
+    from lrs.domain.identity.csv_import import import_rows
+    from lrs.domain.identity.roles import Reader
+
+    rows = []
+    for t in gen.trainees:
+        for site, account in t.accounts:
+            rows.append((len(rows) + 2, {
+                "agreed_id": t.agreed_id, "name": t.name, "unit": f"{t.department}/{t.unit}",
+                "position": t.position, "rank": t.rank,
+                "platform_home_page": site.home, "account_name": account,
+            }))
+    t0 = time.perf_counter()
+    report = import_rows(store, keys, Reader("admin", "", None, "bench"), rows, "import")
+    if report.refused:
+        raise RuntimeError(f"registry import refused rows: {report.refused[:3]}")
+    return time.perf_counter() - t0
+
+
 def preload(store, size: int, seed: int, profile) -> dict[str, Any]:
-    """Write ``size`` statements through the service layer; return the query parameters."""
+    """Register the trainees, write ``size`` statements through the service layer with
+    the identity hook, project the learning archive; return the query parameters."""
+    from lrs.config import Settings
+    from lrs.domain.archive.policy import load_policy_book
+    from lrs.domain.archive.projector import Projector
     from lrs.domain.credentials import authority_agent, create_credential
+    from lrs.domain.identity.ingest import identity_hook
+    from lrs.domain.identity.keys import IdentityKeys
     from lrs.domain.statements import service
 
+    keys = IdentityKeys(os.environ["LRS_IDENTITY_SECRET"].encode())
     credential, _ = create_credential(store, "bench-preload", "all")
     authority = authority_agent(credential, "http://localhost/xapi/credentials")
     gen = CadreTrainingGenerator(seed=seed, profile=profile, **world(size))
+    registry_seconds = register_trainees(store, gen, keys)
+    hooks = (identity_hook(keys),)
     t0 = time.perf_counter()
     done = 0
     for batch in gen.batches(size, PRELOAD_BATCH):
         service.store_statements(
             store,
-            service.StoreRequest(batch, credential, VERSION, authority, {}, hooks=()),
+            service.StoreRequest(batch, credential, VERSION, authority, {}, hooks=hooks),
         )
         done += len(batch)
         if done % 100_000 == 0:
             rate = done / (time.perf_counter() - t0)
             print(f"    preloaded {done:,} ({rate:,.0f}/s)", file=sys.stderr, flush=True)
+    seconds = time.perf_counter() - t0
+    # The learning archive, projected in-process (what `lrs archive catch-up` does).
+    p0, c0 = time.perf_counter(), time.process_time()
+    drained = Projector(store, load_policy_book(Settings.from_env())).drain()
+    projection = {
+        "events": drained.events,
+        "seconds": round(time.perf_counter() - p0, 1),
+        "rate": round(size / max(time.perf_counter() - p0, 1e-9), 1),
+        "cpu_us_per_statement": round((time.process_time() - c0) * 1e6 / size, 1),
+        "outcomes": drained.outcomes,
+    }
+    print(f"    projected the archive: {projection['rate']:,.0f} st/s, "
+          f"{projection['cpu_us_per_statement']:.0f} µs CPU/statement", file=sys.stderr)
     seconds = time.perf_counter() - t0
     agents = gen.agent_counts.most_common()
     verbs = gen.verb_counts.most_common()
@@ -322,6 +373,31 @@ def preload(store, size: int, seed: int, profile) -> dict[str, Any]:
         "theme_class": gen.class_counts.most_common(1)[0][0] if gen.class_counts else "",
         "triple": sample,
         "registration": sample["registration"],
+        "registry_seconds": round(registry_seconds, 1),
+        "projection": projection,
+        **report_targets(gen, keys),
+    }
+
+
+def report_targets(gen: CadreTrainingGenerator, keys) -> dict[str, Any]:
+    """What the archive cases ask for: the busiest trainee, unit and province."""
+    by_account = {(p.home, name): t for t in gen.trainees for p, name in t.accounts}
+    busiest = None
+    for agent, _count in gen.agent_counts.most_common():
+        account = json.loads(agent).get("account", {})
+        busiest = by_account.get((account.get("homePage"), account.get("name")))
+        if busiest is not None:
+            break
+    units = collections.Counter(f"{t.department}/{t.unit}" for t in gen.trainees)
+    unit, unit_size = units.most_common(1)[0]
+    province = unit.split("/", 1)[0]
+    return {
+        "archive_trainee": keys.key(busiest.agreed_id) if busiest else "",
+        "archive_unit": unit,
+        "archive_unit_trainees": unit_size,
+        "archive_org": province,
+        "archive_org_trainees": sum(n for u, n in units.items() if u.startswith(province + "/")),
+        "archive_period": str(gen.year),
     }
 
 
@@ -347,7 +423,8 @@ def prepare_sqlite(size: int, seed: int, cache_dir: Path, work_dir: Path, profil
                    rebuild: bool) -> tuple[Path, dict[str, Any]]:
     from lrs.storage.sqlite.store import SqliteStore
 
-    stem = f"lrs-{size}-s{seed}-g{GENERATOR_VERSION}-{profile_tag(profile)}"
+    stem = (f"lrs-{size}-s{seed}-g{GENERATOR_VERSION}-p{PRELOAD_VERSION}-"
+            f"{profile_tag(profile)}")
     base = cache_dir / f"{stem}.sqlite3"
     meta_path = cache_dir / f"{stem}.json"
     if not rebuild and base.exists() and meta_path.exists():
@@ -448,6 +525,11 @@ class Server:
             "LRS_LOG_LEVEL": "warning",
         }
         self.env.pop("LRS_ACCESS_LOG", None)
+        # The in-process apps of the bench run no projector; the server runs
+        # the product default unless --archive-projector names a mode.
+        self.env.pop("LRS_ARCHIVE_PROJECTOR", None)
+        if SERVER_PROJECTOR:
+            self.env["LRS_ARCHIVE_PROJECTOR"] = SERVER_PROJECTOR
         lrs = shutil.which("lrs", path=str(Path(sys.executable).parent)) or "lrs"
         self.lrs = lrs
         self.log = open(log_path, "ab")  # noqa: SIM115
@@ -557,6 +639,18 @@ def get_step(query: dict[str, str]) -> Step:
     return step
 
 
+def report_step(path: str, query: dict[str, str]) -> Step:
+    url = f"{path}?{urllib.parse.urlencode(query)}"
+
+    def step(client: Client, index: int) -> tuple[int, int, str]:
+        status, content = client.request("GET", url)
+        if status != 200:
+            return 1, 0, f"{status} {content[:200]!r}"
+        return 1, 0, ""
+
+    return step
+
+
 def paging_step(query: dict[str, str], pages: int) -> Step:
     path = "/xapi/statements?" + urllib.parse.urlencode(query)
 
@@ -595,13 +689,6 @@ def doc_steps(prefix: str) -> tuple[Step, Step]:
         return (1, 0, "") if status == 200 else (1, 0, f"{status} {content[:200]!r}")
 
     return put, get
-
-
-# Endpoints other engineers are adding; each case runs once its route exists.
-PENDING_CASES = {
-    "archive_summary": re.compile(r"archive"),
-    "unit_report": re.compile(r"report"),
-}
 
 
 def run_cases(clients: list[Client], meta: dict[str, Any], budget: Budget, seed: int, profile,
@@ -677,13 +764,25 @@ def run_cases(clients: list[Client], meta: dict[str, Any], budget: Budget, seed:
     run("state_put", "documents", put, budget.docs, "State document PUT (new stateId each)")
     run("state_get", "documents", get, budget.docs, "State document GET")
 
-    for name, pattern in PENDING_CASES.items():
-        routes = [r for r in features.get("report_routes", []) if pattern.search(r)]
-        if want(name):
-            r = CaseResult(name, "reports", available=False,
-                           note=f"route {routes[0]} exists; add its request here" if routes
-                           else "not yet available")
-            results.append(r)
+    period = meta.get("archive_period", "")
+    reports = [
+        ("archive_trainee", f"/xapi/archives/trainees/{meta.get('archive_trainee', '')}",
+         {"period": period}, "the busiest trainee's archive for the year (course and class "
+         "archives, totals, targets)"),
+        ("unit_report", f"/xapi/archives/units/{meta.get('archive_unit', '')}/report",
+         {"period": period}, f"the largest unit ({meta.get('archive_unit_trainees')} "
+         "trainees): per-trainee totals and targets"),
+        ("archive_summary", "/xapi/archives/summary", {"org": meta.get("archive_org", ""),
+         "period": period}, f"a province ({meta.get('archive_org_trainees')} trainees): "
+         "merged totals per city department and platform"),
+    ]
+    for name, path, query, note in reports:
+        if not meta.get("archive_trainee"):
+            if want(name):
+                results.append(CaseResult(name, "reports", available=False,
+                                          note="store preloaded without the archive"))
+            continue
+        run(name, "reports", report_step(path, query), budget.get, note)
     return results
 
 
@@ -949,6 +1048,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-profile", action="store_true",
                         help="generate with the built-in vocabulary even if the profile exists")
     parser.add_argument("--out", default=None, help="results JSON (default under cache dir)")
+    parser.add_argument("--archive-projector", default="",
+                        help="LRS_ARCHIVE_PROJECTOR for the server (default: the product's)")
     parser.add_argument("--profile-policy", default="enforce",
                         help="LRS_PROFILE_POLICY for the server (enforce, flag, off)")
     args = parser.parse_args(argv)
@@ -956,6 +1057,11 @@ def main(argv: list[str] | None = None) -> int:
     # profile hook checks every declared statement and refuses what breaks it.
     os.environ["LRS_PROFILE_POLICY"] = args.profile_policy
     os.environ.setdefault("LRS_IDENTITY_SECRET", "bench-identity-secret-0123456789abcdef")
+    global SERVER_PROJECTOR
+    SERVER_PROJECTOR = args.archive_projector
+    # In-process apps (feature detection, the service-layer and mongomock runs)
+    # project nothing in the background; the preload drains the archive itself.
+    os.environ["LRS_ARCHIVE_PROJECTOR"] = "off"
 
     budget = QUICK if args.quick else FULL
     sizes = [int(s) for s in (args.sizes or ("10000" if args.quick else "10000,100000"))
@@ -993,8 +1099,10 @@ def main(argv: list[str] | None = None) -> int:
             "page_limit": PAGE_LIMIT,
             "budget": budget.__dict__,
             "seed": args.seed,
-            "preload": "service layer (store_statements, batches of 1000, no HTTP, no "
-                       "request validation, no ingest hooks)",
+            "archive_projector": args.archive_projector or "default",
+            "preload": "trainees registered (registry import), then the service layer "
+                       "(store_statements, batches of 1000, identity hook; no HTTP, no "
+                       "request validation, no profile hook), then the archive projected",
         },
         "sqlite": [],
     }
