@@ -82,10 +82,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(identity_http.bp, url_prefix=API_PREFIX)
     # Learning archives (§9.1): a projection of the statements, fed by the outbox.
-    # The thread (LRS_ARCHIVE_PROJECTOR=thread) starts here, i.e. in each gunicorn
-    # worker after the fork; tests use "off" and call drain().
+    # The thread (LRS_ARCHIVE_PROJECTOR=thread) starts here, i.e. in each process
+    # after any fork; under "process" a follower beside the app projects instead
+    # (lrs serve); tests use "off" and call drain().
     archive = ArchiveRuntime(
-        app.extensions["lrs.store"], load_policy_book(settings), settings.archive_projector
+        app.extensions["lrs.store"], load_policy_book(settings), settings.archive_projector,
+        batch=settings.archive_batch,
     )
     app.extensions["lrs.archive"] = archive
     app.register_blueprint(archive_http.bp, url_prefix=API_PREFIX)

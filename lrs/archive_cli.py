@@ -8,13 +8,18 @@ serialised by the store (SQLite write lock, MongoDB lease).
 from __future__ import annotations
 
 import json
+import logging
+import os
+import signal
 import sys
+import threading
 from datetime import date
 
 import click
 
 from lrs.config import Settings
 from lrs.domain.archive import ledger, reports
+from lrs.domain.archive.follower import follow
 from lrs.domain.archive.policy import PolicyError, load_policy_book
 from lrs.domain.archive.projector import Projector, rebuild
 from lrs.domain.errors import LRSError
@@ -48,9 +53,9 @@ def archive() -> None:
 
 @archive.command("catch-up")
 def catch_up() -> None:
-    """Project every pending outbox event now (what the server's thread does)."""
-    _, store, book = _open()
-    projector = Projector(store, book)
+    """Project every pending outbox event now, then exit."""
+    settings, store, book = _open()
+    projector = Projector(store, book, settings.archive_batch)
     try:
         pending = projector.pending()
         with click.progressbar(length=pending, label="projecting", file=sys.stderr) as bar:
@@ -66,6 +71,40 @@ def catch_up() -> None:
     outcomes = ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items()))
     click.echo(f"projected {report.events} events in {report.batches} batches"
                + (f" ({outcomes})" if outcomes else ""))
+
+
+@archive.command("follow")
+@click.option("--interval", type=float, default=0.5, show_default=True,
+              help="Seconds between looks at the outbox when nothing is pending.")
+@click.option("--nice", "niceness", type=click.IntRange(0, 19), default=0, show_default=True,
+              help="Lower this process's CPU priority by this much (lrs serve uses 5), so "
+                   "ingest wins the CPU during bursts.")
+@click.option("--parent", type=int, hidden=True,
+              help="Exit when this process is no longer our parent (lrs serve's follower).")
+def follow_command(interval: float, niceness: int, parent: int | None) -> None:
+    """Run the projector until stopped: drain the outbox, wait, repeat.
+
+    This is what `lrs serve` runs beside its workers (LRS_ARCHIVE_PROJECTOR=process,
+    the default). Run it yourself to project apart from the servers, e.g. one
+    follower for a cluster of servers on MongoDB, with LRS_ARCHIVE_PROJECTOR=off
+    for the servers. Several followers are safe (batches are serialised) but
+    useless. Each batch of LRS_ARCHIVE_BATCH events (default 100) is one
+    transaction. SIGTERM or Ctrl-C stops it after the batch in progress.
+    """
+    settings, store, book = _open()
+    if niceness:
+        os.nice(niceness)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    logging.basicConfig(
+        level=os.environ.get("LRS_LOG_LEVEL", "info").upper(),
+        format="%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+    )
+    try:
+        follow(Projector(store, book, settings.archive_batch), stop, interval, parent)
+    finally:
+        store.close()
 
 
 @archive.command("show")

@@ -41,7 +41,7 @@ def serve(host: str, port: int, workers: int | None, threads: int | None) -> Non
 
     try:
         run(host, port, workers, threads)
-    except (UnsupportedDatabase, IdentitySecretError) as exc:
+    except (UnsupportedDatabase, IdentitySecretError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
 
 

@@ -13,11 +13,16 @@ from typing import Any
 import orjson
 
 
-def dumps(value: Any) -> str:
-    """``value`` as compact UTF-8 JSON text (non-ASCII characters kept as they are)."""
+def dumps(value: Any, sort_keys: bool = False) -> str:
+    """``value`` as compact UTF-8 JSON text (non-ASCII characters kept as they are);
+    ``sort_keys`` orders object keys like ``json.dumps(sort_keys=True)``."""
     try:
-        return orjson.dumps(value).decode("utf-8")
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS if sort_keys else 0).decode(
+            "utf-8"
+        )
     except TypeError:
         # orjson refuses integers beyond 64 bits; JSON allows them and the
         # standard encoder writes them exactly.
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys)
+
+

@@ -18,6 +18,13 @@ def _int(name: str, default: int) -> int:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _positive(name: str, default: int) -> int:
+    value = _int(name, default)
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return value
+
+
 KNOWN_VERSIONS = ("2.0.0", "1.0.3")
 
 
@@ -66,13 +73,19 @@ class Settings:
     credit_policies_dir: str = "profiles/credit-policies"
     credit_policy_assignments: str = ""
     default_credit_policy: str = "gbt38856-default"
-    # The learning-archive projector: "thread" (a daemon thread per process drains
-    # the outbox) or "off" (only `lrs archive catch-up` and explicit drains). Read
-    # from LRS_ARCHIVE_PROJECTOR even when Settings is built directly, so a test
-    # session can switch every app's thread off at once.
+    # The learning-archive projector: "process" (one follower process beside the
+    # app drains the outbox: `lrs serve`'s default, or `lrs archive follow`; the app
+    # itself runs none), "thread" (a daemon thread per process: the default of an
+    # app built with create_app) or "off" (only `lrs archive catch-up` and explicit
+    # drains). Read from LRS_ARCHIVE_PROJECTOR even when Settings is built directly,
+    # so a test session can switch every app's projector off at once.
     archive_projector: str = field(
         default_factory=lambda: os.environ.get("LRS_ARCHIVE_PROJECTOR", "thread")
     )
+    # Outbox events per projector transaction. On SQLite the batch holds the write
+    # lock while it is applied: 100 keeps that to roughly 25-50 ms (see
+    # lrs.domain.archive.projector.BATCH), so ingest never waits long for it.
+    archive_batch: int = 100
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -99,6 +112,7 @@ class Settings:
                 "LRS_DEFAULT_CREDIT_POLICY", cls.default_credit_policy
             ),
             archive_projector=os.environ.get("LRS_ARCHIVE_PROJECTOR", "thread"),
+            archive_batch=_positive("LRS_ARCHIVE_BATCH", cls.archive_batch),
         )
 
     def resolved_database_url(self) -> str:

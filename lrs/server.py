@@ -3,16 +3,25 @@
 Several worker processes each run a few threads; gunicorn restarts a worker
 that dies and, on SIGTERM, stops taking connections and lets requests in
 flight finish (up to ``graceful_timeout``) before exiting.
+
+The learning-archive projector runs as ONE follower process beside the workers
+(LRS_ARCHIVE_PROJECTOR=process, the default here): a projector thread in every
+worker took CPU and the SQLite write lock from ingest in each of them. The
+follower stops with the server. ``thread`` puts a projector thread in each worker
+as before; ``off`` runs none (e.g. one ``lrs archive follow`` for a cluster).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from lrs.archive_follower import ArchiveFollower
 from lrs.config import Settings
+from lrs.domain.archive.runtime import MODES
 
 
 class LRSServer(BaseApplication):
@@ -34,7 +43,10 @@ class LRSServer(BaseApplication):
 
 
 def serve(host: str, port: int, workers: int | None = None, threads: int | None = None) -> None:
-    settings = Settings.from_env()
+    mode = os.environ.get("LRS_ARCHIVE_PROJECTOR") or "process"
+    if mode not in MODES:
+        raise ValueError(f"LRS_ARCHIVE_PROJECTOR must be one of {', '.join(MODES)}: {mode!r}")
+    settings = dataclasses.replace(Settings.from_env(), archive_projector=mode)
     # Open the store once before forking so schema creation and URL errors
     # surface at start-up, not in the first request.
     from lrs.storage.factory import open_store
@@ -68,4 +80,11 @@ def serve(host: str, port: int, workers: int | None = None, threads: int | None 
         # one path per user, so several LRS servers on one host take it from each other.
         "control_socket_disable": True,
     }
-    LRSServer(options, settings).run()
+    follower = ArchiveFollower() if mode == "process" else None
+    if follower is not None:
+        follower.start()
+    try:
+        LRSServer(options, settings).run()  # returns, or raises SystemExit, when it stops
+    finally:
+        if follower is not None:
+            follower.stop()

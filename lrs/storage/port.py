@@ -358,6 +358,11 @@ class StatementRepository(ABC):
         """The statement with this id, voided or not, if visible within ``org_scope``."""
 
     @abstractmethod
+    def get_many(self, statement_ids: list[str]) -> dict[str, StatementRecord]:
+        """The statements with these ids that :meth:`get` would return (unscoped), by id;
+        one query for a whole projector batch instead of one per statement."""
+
+    @abstractmethod
     def mark_voided(self, statement_id: str) -> None:
         """Flag a stored statement as voided (no-op when it is absent)."""
 
@@ -600,7 +605,8 @@ class ArchiveRepository(ABC):
 
     @abstractmethod
     def delete_rows(self) -> int:
-        """Delete every derived row and projected marker (rebuild); the ledger stays."""
+        """Delete every derived row, projected and unattributed marker (rebuild); the
+        ledger stays."""
 
     @abstractmethod
     def projected(self, statement_ids: list[str]) -> dict[str, ProjectedStatement]: ...
@@ -608,6 +614,20 @@ class ArchiveRepository(ABC):
     @abstractmethod
     def mark_projected(self, marker: ProjectedStatement) -> None:
         """Insert or replace the marker for its statement id."""
+
+    @abstractmethod
+    def mark_unattributed(self, statement_id: str, seq: int, agent_key: str) -> None:
+        """Remember that this statement (store position ``seq``) was left unattributed
+        because its actor ``agent_key`` was linked to no trainee (idempotent)."""
+
+    @abstractmethod
+    def unattributed(self, agent_key: str) -> list[str]:
+        """Ids of the agent's unattributed statements, in store (``seq``) order; a
+        ``trainee.linked`` event projects exactly these."""
+
+    @abstractmethod
+    def clear_unattributed(self, agent_key: str, statement_ids: list[str]) -> None:
+        """Forget these statements' unattributed markers for ``agent_key``."""
 
     @abstractmethod
     def last_entry(self, trainee_key: str) -> LedgerEntry | None: ...

@@ -104,6 +104,41 @@ class TestMarkers:
             assert marker.rows == (("course", "2024", "http://x/c/1"),)
 
 
+class TestUnattributedMarkers:
+    def test_mark_list_in_store_order_and_clear(self, store):
+        agent, other = "account:https://fsa.example.gov.cn|t1", "mbox:mailto:o@example.com"
+        with store.transaction() as uow:
+            uow.archive.mark_unattributed("s9", 9, agent)
+            uow.archive.mark_unattributed("s3", 3, agent)
+            uow.archive.mark_unattributed("s3", 3, agent)  # idempotent (a replayed batch)
+            uow.archive.mark_unattributed("s5", 5, other)
+            assert uow.archive.unattributed(agent) == ["s3", "s9"]  # a unit sees its own
+        with store.transaction() as uow:
+            uow.archive.mark_unattributed("s7", 7, agent)
+            assert uow.archive.unattributed(agent) == ["s3", "s7", "s9"]
+            uow.archive.clear_unattributed(agent, ["s3", "s9", "absent"])
+            assert uow.archive.unattributed(agent) == ["s7"]
+            # Cleared then marked again in one unit (projected, still unattributed).
+            uow.archive.clear_unattributed(agent, ["s7"])
+            uow.archive.mark_unattributed("s7", 7, agent)
+        with store.read() as uow:
+            assert uow.archive.unattributed(agent) == ["s7"]
+            assert uow.archive.unattributed(other) == ["s5"]
+            assert uow.archive.unattributed("nobody") == []
+
+    def test_rollback_discards_and_delete_rows_clears(self, store):
+        with pytest.raises(RuntimeError), store.transaction() as uow:
+            uow.archive.mark_unattributed("s1", 1, "k")
+            raise RuntimeError
+        with store.transaction() as uow:
+            assert uow.archive.unattributed("k") == []
+            uow.archive.mark_unattributed("s2", 2, "k")
+        with store.transaction() as uow:
+            uow.archive.delete_rows()
+        with store.read() as uow:
+            assert uow.archive.unattributed("k") == []
+
+
 class TestLedger:
     def test_append_chain_and_verify(self, store):
         with store.transaction() as uow:

@@ -66,6 +66,20 @@ class TestStatements:
         assert got.registration == "11111111-1111-1111-1111-111111111111"
         assert got.org == "fj/fz" and got.authority_key == "key-a" and got.seq >= 1
 
+    def test_get_many_returns_what_get_returns(self, store):
+        add_all(store, record(1), record(2, statement={"id": "x", "n": 2, "big": 10**30}))
+        with store.transaction() as uow:
+            uow.statements.mark_voided(str(uuid.UUID(int=2)))
+            found = uow.statements.get_many(
+                [str(uuid.UUID(int=n)) for n in (2, 1, 3, 1)]  # 3 is absent
+            )
+            assert set(found) == {str(uuid.UUID(int=1)), str(uuid.UUID(int=2))}
+            for sid, got in found.items():
+                assert got == uow.statements.get(sid)
+            assert found[str(uuid.UUID(int=2))].voided  # this unit's own void is seen
+            assert found[str(uuid.UUID(int=2))].statement["big"] == 10**30  # exact
+            assert uow.statements.get_many([]) == {}
+
     def test_duplicate_id_returns_existing_and_writes_nothing(self, store):
         add_all(store, record(1))
         with store.transaction() as uow:

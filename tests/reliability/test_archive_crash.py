@@ -1,4 +1,7 @@
-"""kill -9 while statements are ingested AND the archive projector thread is running.
+"""kill -9 while statements are ingested AND the archive projector is running.
+
+The projector is `lrs serve`'s default: one follower process beside the workers,
+in the server's process group, so the kill -9 takes it mid-batch too.
 
 After the restart the projector catches up from the outbox; the archive it ends
 with must equal the archive computed from scratch over the same statements
@@ -147,7 +150,7 @@ def snapshot(db) -> tuple[list, list]:
 def test_kill_9_with_the_projector_running_then_catch_up(server_factory, tmp_path):
     key, secret = create_credential(tmp_path)
     db = tmp_path / "lrs.sqlite3"
-    env = {"LRS_ARCHIVE_PROJECTOR": "thread"}
+    env = {"LRS_ARCHIVE_PROJECTOR": ""}  # unset: lrs serve's default, the follower process
     server = server_factory(workers=2, threads=4, env=env)
     acked, in_flight = ingest_until_killed(server, key, secret, seed=7)
     assert acked, "nothing was acknowledged before the kill"
@@ -158,7 +161,7 @@ def test_kill_9_with_the_projector_running_then_catch_up(server_factory, tmp_pat
         res = session.post(server.base + "/statements", json=batch, timeout=60)
         assert res.status_code == 200, res.text
     state = wait_caught_up(server, session)
-    assert state["mode"] == "thread" and state["eventsProjected"] > 0
+    assert state["mode"] == "process" and state["eventsProjected"] > 0
     session.close()
     server.stop()
 

@@ -36,7 +36,7 @@ class Attributor:
 
     def prefetch(self, records: list[StatementRecord]) -> None:
         """One lookup for the owners of every actor in a batch."""
-        keys = [k for r in records if (k := _actor_key(r)) and k not in self._owners]
+        keys = [k for r in records if (k := actor_key(r)) and k not in self._owners]
         if not keys:
             return
         found = self._uow.account_links.owner_keys(keys)
@@ -47,7 +47,7 @@ class Attributor:
         self._owners.pop(agent_key_, None)
 
     def trainee_of(self, record: StatementRecord) -> str | None:
-        key = _actor_key(record)
+        key = actor_key(record)
         if key is None:
             return None
         if key not in self._owners:
@@ -68,7 +68,9 @@ class Attributor:
         return Attribution(trainee, unit, day)
 
 
-def _actor_key(record: StatementRecord) -> str | None:
+def actor_key(record: StatementRecord) -> str | None:
+    """The key of the statement's actor agent (what account links are made for); None
+    for a group, which is never attributed."""
     actor = record.statement.get("actor")
     if not isinstance(actor, dict) or actor.get("objectType") == "Group":
         return None

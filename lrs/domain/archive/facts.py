@@ -50,6 +50,12 @@ PROGRESS_EXTENSION = "https://w3id.org/xapi/cmi5/result/extensions/progress"
 
 def decimal_of(value: Any) -> Decimal | None:
     """A JSON number as Decimal (through its text, so 0.1 stays 0.1); None otherwise."""
+    # Fast paths (called ~10 times per statement, mostly for values not stated): an
+    # int's Decimal equals that of its text, exponent included.
+    if value is None:
+        return None
+    if type(value) is int:
+        return Decimal(value)
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None
     try:
@@ -228,8 +234,6 @@ def with_definitions(
 ) -> Fact:
     """Fill course/class extensions the statement left out from the merged definitions the
     store keeps (a platform may send a full definition only on the first statement)."""
-    from dataclasses import replace
-
     changes: dict[str, Any] = {}
     cext = _dict(_dict(course_definition).get("extensions"))
     if fact.course_duration is None and EXT + "course-duration" in cext:
@@ -245,4 +249,14 @@ def with_definitions(
     kext = _dict(_dict(class_definition).get("extensions"))
     if fact.class_credit_hours is None and EXT + "class-credit-hours" in kext:
         changes["class_credit_hours"] = decimal_of(kext[EXT + "class-credit-hours"])
-    return replace(fact, **changes) if changes else fact
+    return _replaced(fact, changes) if changes else fact
+
+
+def _replaced(fact: Fact, changes: dict[str, Any]) -> Fact:
+    """``dataclasses.replace(fact, **changes)`` without re-running the 27-field frozen
+    ``__init__`` (most of this function's cost, once per statement): a Fact has no
+    ``__post_init__`` or validation, so copying its fields gives the same object."""
+    new = object.__new__(Fact)
+    new.__dict__.update(fact.__dict__)
+    new.__dict__.update(changes)
+    return new

@@ -7,6 +7,9 @@ course × period; class archive: trainee × theme class × period, GB/T 38856
 Idempotent by construction, so a replay after a crash changes nothing:
 
 * a statement already applied has a *projected* marker and is skipped;
+* a statement whose actor is linked to no trainee yet gets an *unattributed*
+  marker (statement, seq, actor's agent key), so that the ``trainee.linked``
+  event of that agent projects exactly those statements and nothing else;
 * a crediting decision is looked up in the ledger by (statement, kind,
   activity) before it is made, so re-projecting (rebuild, a refold after a
   void) reuses the decision instead of appending a second one.
@@ -24,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from lrs.domain.archive import ledger, rules
-from lrs.domain.archive.attribution import Attribution, Attributor
+from lrs.domain.archive.attribution import Attribution, Attributor, actor_key
 from lrs.domain.archive.facts import Fact, read_fact, with_definitions
 from lrs.domain.archive.ledger import amount, canon
 from lrs.domain.archive.policy import CreditPolicy, PolicyBook
@@ -86,6 +89,14 @@ class Projection:
         self.now = now
         self.attributor = Attributor(uow)
         self._definitions: dict[str, dict[str, Any] | None] = {}
+        # Projected markers read or written in this unit of work: one query for a whole
+        # batch (prefetch) instead of one per statement. None = known not projected.
+        self._markers: dict[str, ProjectedStatement | None] = {}
+        # Rows read or written in this unit of work, written back by flush(): a batch's
+        # statements mostly touch a few rows again and again (one registration's launched,
+        # progressed, completed), so each is read once and written once per batch.
+        self._rows: dict[tuple[str, str, str, str], ArchiveRow | None] = {}
+        self._dirty: dict[tuple[str, str, str, str], ArchiveRow] = {}
         self.counts: dict[str, int] = {}
         self.appended = 0  # ledger entries this projection added
 
@@ -98,9 +109,54 @@ class Projection:
         return outcome
 
     def project_many(self, records: list[StatementRecord]) -> None:
-        self.attributor.prefetch(records)
+        self.prefetch(records)
         for record in records:
             self.project(record)
+
+    def flush(self) -> None:
+        """Write the rows changed since the last flush; call before the unit commits."""
+        for row in self._dirty.values():
+            self.uow.archive.save_row(row)
+        self._dirty.clear()
+
+    def prefetch(self, records: list[StatementRecord]) -> None:
+        """Read what projecting ``records`` needs with one query each: their actors'
+        owners and the projected markers of them and of the statements they void."""
+        self.attributor.prefetch(records)
+        ids = [r.id for r in records] + [r.voids for r in records if r.voids is not None]
+        wanted = [i for i in dict.fromkeys(ids) if i not in self._markers]
+        if wanted:
+            found = self.uow.archive.projected(wanted)
+            for statement_id in wanted:
+                self._markers[statement_id] = found.get(statement_id)
+
+    def _get_row(self, kind: str, trainee: str, period: str, activity: str) -> ArchiveRow | None:
+        key = (kind, trainee, period, activity)
+        if key not in self._rows:
+            self._rows[key] = self.uow.archive.get_row(kind, trainee, period, activity)
+        return self._rows[key]
+
+    def _put_row(self, row: ArchiveRow) -> None:
+        key = (row.kind, row.trainee_key, row.period_key, row.activity_id)
+        self._rows[key] = self._dirty[key] = row
+
+    def _rows_for_activity(self, trainee: str, activity: str) -> list[ArchiveRow]:
+        self.flush()  # the query reads the table (crediting statements only: rare)
+        rows = self.uow.archive.rows_for_activity(trainee, activity)
+        for row in rows:
+            self._rows[(row.kind, row.trainee_key, row.period_key, row.activity_id)] = row
+        return rows
+
+    def _marker(self, statement_id: str) -> ProjectedStatement | None:
+        if statement_id not in self._markers:
+            self._markers[statement_id] = self.uow.archive.projected([statement_id]).get(
+                statement_id
+            )
+        return self._markers[statement_id]
+
+    def _mark(self, marker: ProjectedStatement) -> None:
+        self.uow.archive.mark_projected(marker)
+        self._markers[marker.statement_id] = marker
 
     def _project(self, record: StatementRecord) -> str:
         if record.voids is not None:
@@ -110,13 +166,18 @@ class Projection:
         fact = read_fact(record.statement, record.stored)
         if fact is None or (fact.course_id is None and fact.class_id is None):
             return IGNORED
-        if self.uow.archive.projected([record.id]):
+        if self._marker(record.id) is not None:
             return DUPLICATE
         attribution = self.attributor.attribute(record, fact.unit_code)
         if attribution is None:
+            key = actor_key(record)
+            if key is not None and record.seq is not None:
+                # Projected when this agent's trainee.linked event arrives (a group
+                # actor is never attributed: nothing to wait for).
+                self.uow.archive.mark_unattributed(record.id, record.seq, key)
             return UNATTRIBUTED
         touched = self._apply(self._complete(fact), record, attribution)
-        self.uow.archive.mark_projected(
+        self._mark(
             ProjectedStatement(record.id, attribution.trainee_key, tuple(touched), self.now)
         )
         return PROJECTED
@@ -165,6 +226,7 @@ class Projection:
             if wanted("course", period, fact.course_id):
                 row = self._row("course", trainee, period, fact.course_id, attribution, record,
                                 fact.institution)
+                unit = row.unit
                 data = dict(row.data)
                 self._fold_course(data, fact, policy)
                 if kind == "course":
@@ -172,14 +234,15 @@ class Projection:
                                                     period, trainee)
                     _credit_course(data, decisions, record.id, period, policy)
                     if decisions[0].credits_course:
-                        row = replace(row, unit=attribution.unit)
-                self._save(row, data)
+                        unit = attribution.unit
+                self._save(row, data, unit)
                 touched.append(("course", period, fact.course_id))
         if fact.class_id is not None:
             placement, period = self._period(policy, fact, attribution, "class")
             if wanted("class", period, fact.class_id):
                 row = self._row("class", trainee, period, fact.class_id, attribution, record,
                                 fact.institution)
+                unit = row.unit
                 data = dict(row.data)
                 self._fold_class(data, fact, policy)
                 if kind == "class":
@@ -187,8 +250,8 @@ class Projection:
                                                   period, trainee, data)
                     _credit_class(data, decision, record.id, policy)
                     if decision.credits_course:
-                        row = replace(row, unit=attribution.unit)
-                    self._save(row, data)
+                        unit = attribution.unit
+                    self._save(row, data, unit)
                     if only is None and decision.credits_course:
                         touched += self._credit_class_courses(trainee, fact.class_id, data,
                                                               record.id, period)
@@ -207,17 +270,22 @@ class Projection:
         record: StatementRecord,
         institution: str = "",
     ) -> ArchiveRow:
-        row = self.uow.archive.get_row(kind, trainee, period, activity)
+        row = self._get_row(kind, trainee, period, activity)
         if row is None:
             data = new_course_data() if kind == "course" else new_class_data()
-            row = ArchiveRow(kind, trainee, period, activity, attribution.unit, "", record.org,
-                             data)
+            return ArchiveRow(kind, trainee, period, activity, attribution.unit, institution,
+                              record.org, data)
         if not row.institution and institution:
             row = replace(row, institution=institution)
         return row
 
-    def _save(self, row: ArchiveRow, data: dict[str, Any]) -> None:
-        self.uow.archive.save_row(replace(row, data=data, updated=self.now))
+    def _save(self, row: ArchiveRow, data: dict[str, Any], unit: str | None = None) -> None:
+        """Store ``row`` with new ``data`` (and ``unit``); built directly, not through
+        ``dataclasses.replace``, which cost more than the rest of this on the hot path."""
+        self._put_row(ArchiveRow(
+            row.kind, row.trainee_key, row.period_key, row.activity_id,
+            row.unit if unit is None else unit, row.institution, row.org, data, self.now,
+        ))
 
     # ------------------------------------------------------------ process data
 
@@ -330,7 +398,7 @@ class Projection:
         self, trainee: str, kind: str, activity: str, period: str, policy: CreditPolicy,
         statement_id: str,
     ) -> Prior | None:
-        for row in self.uow.archive.rows_for_activity(trainee, activity):
+        for row in self._rows_for_activity(trainee, activity):
             data = row.data
             if row.kind != kind or not data.get("credited"):
                 continue
@@ -428,7 +496,7 @@ class Projection:
         for course_id, entry in sorted(data["courses"].items()):
             if not entry.get("completed") or course_id in deducted:
                 continue
-            for row in self.uow.archive.rows_for_activity(trainee, course_id):
+            for row in self._rows_for_activity(trainee, course_id):
                 if row.kind != "course" or row.data.get("inClass") != class_id:
                     continue
                 if row.data.get("credited"):
@@ -444,11 +512,11 @@ class Projection:
 
     def _void(self, record: StatementRecord) -> str:
         """A voiding statement: reverse the target's credits, refold the rows it touched."""
-        if self.uow.archive.projected([record.id]):
+        if self._marker(record.id) is not None:
             return DUPLICATE
         target = record.voids
         assert target is not None
-        marker = self.uow.archive.projected([target]).get(target)
+        marker = self._marker(target)
         if marker is None:
             return IGNORED  # never projected (unattributed or not archive-relevant)
         trainee = marker.trainee_key
@@ -484,18 +552,16 @@ class Projection:
         rows = sorted(set(marker.rows), key=lambda k: (k[0] != "class", k))
         for kind, period, activity in rows:
             self.refold(trainee, kind, period, activity)
-        self.uow.archive.mark_projected(
-            ProjectedStatement(record.id, trainee, tuple(rows), self.now)
-        )
+        self._mark(ProjectedStatement(record.id, trainee, tuple(rows), self.now))
         return PROJECTED
 
     def refold(self, trainee: str, kind: str, period: str, activity: str) -> None:
         """Recompute one derived row from the trainee's statements that still stand."""
-        existing = self.uow.archive.get_row(kind, trainee, period, activity)
+        existing = self._get_row(kind, trainee, period, activity)
         if existing is None:
             return
         fresh = new_course_data() if kind == "course" else new_class_data()
-        self.uow.archive.save_row(replace(existing, data=fresh, updated=self.now))
+        self._put_row(replace(existing, data=fresh, updated=self.now))
         keys = tuple(self.uow.account_links.agent_keys(trainee))
         after: int | None = None
         while keys:
@@ -521,11 +587,11 @@ class Projection:
             self._restore_class_credit(trainee, period, activity)
 
     def _restore_class_credit(self, trainee: str, period: str, course_id: str) -> None:
-        row = self.uow.archive.get_row("course", trainee, period, course_id)
+        row = self._get_row("course", trainee, period, course_id)
         if row is None or row.data.get("credited") or not row.data.get("inClass"):
             return
         class_id = row.data["inClass"]
-        for klass in self.uow.archive.rows_for_activity(trainee, class_id):
+        for klass in self._rows_for_activity(trainee, class_id):
             data = klass.data
             if klass.kind != "class" or not data.get("credited"):
                 continue

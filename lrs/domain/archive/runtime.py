@@ -1,9 +1,11 @@
-"""The projector inside a server process: a daemon thread, woken after statement writes.
+"""The projector seen from an application: a daemon thread, or nothing in-process.
 
-``LRS_ARCHIVE_PROJECTOR=thread`` (default): each process (gunicorn worker) runs
-one thread that drains the outbox whenever there is work — woken by
+``LRS_ARCHIVE_PROJECTOR=thread`` (create_app's default): each process runs one
+thread that drains the outbox whenever there is work — woken by
 :meth:`ArchiveRuntime.notify` after a statement write commits, and polling
 every ``interval`` seconds besides (writes from other processes, restarts).
+``process`` (``lrs serve``'s default): no thread; one follower process beside
+the server projects for every worker (lrs.domain.archive.follower).
 ``off``: no thread; ``drain()`` runs the projector in the caller (tests, the
 ``lrs archive catch-up`` command). A crash at any point loses nothing: the
 next drain resumes from the outbox.
@@ -16,17 +18,18 @@ import threading
 from typing import Any
 
 from lrs.domain.archive.policy import PolicyBook
-from lrs.domain.archive.projector import DrainReport, Projector, status
+from lrs.domain.archive.projector import BATCH, DrainReport, Projector, status
 from lrs.storage.port import Store
 
 log = logging.getLogger(__name__)
 
-MODES = ("thread", "off")
+MODES = ("process", "thread", "off")
 
 
 class ArchiveRuntime:
     def __init__(
-        self, store: Store, book: PolicyBook, mode: str = "thread", interval: float = 0.5
+        self, store: Store, book: PolicyBook, mode: str = "thread", interval: float = 0.5,
+        batch: int = BATCH,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"LRS_ARCHIVE_PROJECTOR must be one of {', '.join(MODES)}: {mode!r}")
@@ -34,7 +37,7 @@ class ArchiveRuntime:
         self.book = book
         self.mode = mode
         self.interval = interval
-        self.projector = Projector(store, book)
+        self.projector = Projector(store, book, batch)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

@@ -17,10 +17,12 @@ text like other free-form content (course IRIs as keys contain dots).
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
+from lrs import compactjson
 from lrs.storage.mongo.documents import digest
 from lrs.storage.mongo.identity import _merged
 from lrs.storage.mongo.statements import aware, in_org, org_clause
@@ -34,11 +36,16 @@ PROJECTOR_LEASE = "archive-projector"
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    # Sorted keys: the same text the standard encoder wrote before (orjson is ~10x faster).
+    return compactjson.dumps(value, sort_keys=True)
 
 
 def row_id(kind: str, trainee_key: str, period_key: str, activity_id: str) -> str:
     return f"{trainee_key}|{period_key}|{kind}|{digest(activity_id)[:40]}"
+
+
+def unattributed_id(agent_key: str, statement_id: str) -> str:
+    return f"{agent_key}|{statement_id}"
 
 
 def entry_id(trainee_key: str, seq: int) -> str:
@@ -54,7 +61,7 @@ def _row(doc: dict[str, Any]) -> ArchiveRow:
         unit=doc.get("unit", ""),
         institution=doc.get("institution", ""),
         org=doc.get("org", ""),
-        data=json.loads(doc.get("data") or "{}"),
+        data=orjson.loads(doc.get("data") or "{}"),  # text this adapter wrote: plain JSON
         updated=aware(doc.get("updated")),
     )
 
@@ -159,7 +166,7 @@ class MongoArchive(ArchiveRepository):
 
     def delete_rows(self) -> int:
         count = self._uow.db["archive_rows"].count_documents({}, session=self._uow.session)
-        for collection in ("archive_rows", "archive_projected"):
+        for collection in ("archive_rows", "archive_projected", "archive_unattributed"):
             self._uow.record(
                 {"op": "delete", "c": collection, "q": {}, "multi": True},
                 overlay_fn=lambda _doc: None,
@@ -202,6 +209,30 @@ class MongoArchive(ArchiveRepository):
             {"op": "upsert", "c": "archive_projected", "id": marker.statement_id, "doc": doc},
             overlay=doc,
         )
+
+    # ------------------------------------------------------------ unattributed markers
+
+    def mark_unattributed(self, statement_id: str, seq: int, agent_key: str) -> None:
+        uid = unattributed_id(agent_key, statement_id)
+        doc = {"_id": uid, "agent_key": agent_key, "seq": seq, "statement_id": statement_id}
+        self._uow.record(
+            {"op": "upsert", "c": "archive_unattributed", "id": uid, "doc": doc}, overlay=doc
+        )
+
+    def unattributed(self, agent_key: str) -> list[str]:
+        docs = _merged(
+            self._uow, "archive_unattributed", {"agent_key": agent_key},
+            lambda d: d["agent_key"] == agent_key, lambda d: (d["seq"], d["statement_id"]),
+        )
+        return [d["statement_id"] for d in docs]
+
+    def clear_unattributed(self, agent_key: str, statement_ids: list[str]) -> None:
+        for statement_id in dict.fromkeys(statement_ids):
+            uid = unattributed_id(agent_key, statement_id)
+            self._uow.record(
+                {"op": "delete", "c": "archive_unattributed", "id": uid, "q": {"_id": uid}},
+                overlay=None,
+            )
 
     # ------------------------------------------------------------ ledger
 
@@ -279,7 +310,7 @@ class MongoArchive(ArchiveRepository):
 
     def get_meta(self, name: str) -> dict[str, Any] | None:
         doc = self._uow.lookup("archive_meta", name)
-        return json.loads(doc["value"]) if doc else None
+        return orjson.loads(doc["value"]) if doc else None
 
     def set_meta(self, name: str, value: dict[str, Any]) -> None:
         doc = {"_id": name, "value": _json(value)}

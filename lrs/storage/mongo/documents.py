@@ -488,6 +488,22 @@ class ArchiveProjectedDoc(Document):
     meta = {**_BASE_META, "collection": "archive_projected"}
 
 
+class ArchiveUnattributedDoc(Document):
+    """A statement left unattributed: its actor was linked to no trainee when projected.
+    ``_id`` is "<agent key>|<statement id>"; a trainee.linked event reads one agent's."""
+
+    id = StringField(primary_key=True)
+    agent_key = StringField(required=True)
+    seq = LongField(required=True)
+    statement_id = StringField(required=True)
+
+    meta = {
+        **_BASE_META,
+        "collection": "archive_unattributed",
+        "indexes": [{"fields": ["agent_key", "seq"], "name": "agent_seq"}],
+    }
+
+
 class ArchiveMetaDoc(Document):
     """The projector's checkpoint and other small archive settings."""
 
@@ -517,6 +533,7 @@ ALL_DOCUMENTS: tuple[type[Document], ...] = (
     ArchiveRowDoc,
     ArchiveLedgerDoc,
     ArchiveProjectedDoc,
+    ArchiveUnattributedDoc,
     ArchiveMetaDoc,
 )
 
@@ -545,6 +562,8 @@ SHARD_KEYS: dict[str, dict[str, str | int]] = {
     "archive_rows": {"trainee_key": 1, "period_key": 1},
     "archive_ledger": {"trainee_key": 1, "seq": 1},
     "archive_projected": {"_id": "hashed"},
+    # One agent's markers on one shard: a trainee.linked event reads them together.
+    "archive_unattributed": {"agent_key": 1, "seq": 1},
 }
 
 

@@ -193,12 +193,28 @@ class MongoStatements(StatementRepository):
         doc = self._collection.find_one({"_id": statement_id}, session=self._uow.session)
         if doc is None or not in_org(doc["org"], org_scope):
             return None
+        return self._visible_record(doc)
+
+    def get_many(self, statement_ids: list[str]) -> dict[str, StatementRecord]:
+        found: dict[str, StatementRecord] = {}
+        wanted = list(dict.fromkeys(statement_ids))
+        for start in range(0, len(wanted), 1000):
+            docs = self._collection.find(
+                {"_id": {"$in": wanted[start : start + 1000]}}, session=self._uow.session
+            )
+            for doc in docs:
+                record = self._visible_record(doc)
+                if record is not None:
+                    found[record.id] = record
+        return found
+
+    def _visible_record(self, doc: dict[str, Any]) -> StatementRecord | None:
         mine = doc.get("pending") == self._uow.token
         seq = doc.get("seq")
         if not mine and (seq is None or seq > self._visible()):
             return None  # pending elsewhere, or in a batch not yet published
         record = record_from_document(doc)
-        if statement_id in self._voided and not record.voided:
+        if record.id in self._voided and not record.voided:
             record = replace(record, voided=True)
         return record
 

@@ -93,6 +93,20 @@ class SqliteStatements(StatementRepository):
         ).fetchone()
         return _statement_from_row(row) if row else None
 
+    def get_many(self, statement_ids: list[str]) -> dict[str, StatementRecord]:
+        found: dict[str, StatementRecord] = {}
+        unique = list(dict.fromkeys(statement_ids))
+        for start in range(0, len(unique), 500):  # well under SQLite's variable limit
+            chunk = unique[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._conn.execute(
+                f"SELECT {_STATEMENT_COLUMNS} FROM statements WHERE id IN ({marks})", chunk
+            ).fetchall()
+            for row in rows:
+                record = _statement_from_row(row)
+                found[record.id] = record
+        return found
+
     def mark_voided(self, statement_id: str) -> None:
         self._conn.execute("UPDATE statements SET voided = 1 WHERE id = ?", (statement_id,))
 

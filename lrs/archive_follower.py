@@ -1,0 +1,76 @@
+"""``lrs serve``'s archive follower: one ``lrs archive follow`` process beside gunicorn.
+
+Started by the arbiter (so it shares the server's process group: a kill -9 of
+the group takes it too), restarted if it dies, stopped when the server stops.
+It lowers its own CPU priority and exits by itself if the arbiter disappears.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+
+log = logging.getLogger(__name__)
+
+NICENESS = 5  # ingest requests win the CPU during bursts; the archive catches up after
+RESTART_DELAY = 2.0
+STOP_TIMEOUT = 20.0  # a batch in progress finishes first (tens of ms)
+
+
+class ArchiveFollower:
+    def __init__(self, interval: float = 0.5) -> None:
+        self.interval = interval
+        self._owner = os.getpid()
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self._supervise, name="lrs-archive-follower", daemon=True
+        )
+        self._thread.start()
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "lrs.cli", "archive", "follow",
+             "--interval", str(self.interval), "--nice", str(NICENESS),
+             "--parent", str(os.getpid())],
+            stdin=subprocess.DEVNULL,
+        )
+
+    def _supervise(self) -> None:
+        while True:
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                proc = self._proc = self._spawn()
+            # gunicorn's arbiter reaps every child it is signalled about, this one too:
+            # then wait() reports 0, and the follower is restarted all the same.
+            code = proc.wait()
+            if self._stopping.wait(RESTART_DELAY):
+                return
+            log.warning("archive follower exited (%s); restarting it", code)
+
+    def stop(self) -> None:
+        """Stop the follower (SIGTERM, then SIGKILL after STOP_TIMEOUT) and its supervisor."""
+        if os.getpid() != self._owner:
+            # A gunicorn worker is forked inside serve() and leaves through its
+            # ``finally``: the follower is the arbiter's to stop, not a worker's.
+            return
+        with self._lock:
+            self._stopping.set()
+            proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if self._thread is not None:
+            self._thread.join(STOP_TIMEOUT)
