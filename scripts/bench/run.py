@@ -31,6 +31,7 @@ import argparse
 import base64
 import collections
 import hashlib
+import importlib.metadata
 import importlib.util
 import json
 import os
@@ -1074,7 +1075,6 @@ def main(argv: list[str] | None = None) -> int:
     work_dir = Path(tempfile.mkdtemp(prefix="run-", dir=cache_dir))
     started = time.time()
 
-    import flask
     import gunicorn
 
     report: dict[str, Any] = {
@@ -1085,7 +1085,7 @@ def main(argv: list[str] | None = None) -> int:
             "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
             "python": platform.python_version(),
             "sqlite": sqlite3.sqlite_version,
-            "flask": flask.__version__ if hasattr(flask, "__version__") else "",
+            "flask": importlib.metadata.version("flask"),
             "gunicorn": gunicorn.__version__,
             "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
             "kernel": platform.release(),
