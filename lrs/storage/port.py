@@ -591,6 +591,16 @@ class ArchiveRepository(ABC):
     ) -> list[ArchiveRow]:
         """The trainee's rows (of one period, or all), by kind, period and activity."""
 
+    def rows_for_trainees(self, trainee_keys: list[str], period_key: str) -> list[ArchiveRow]:
+        """:meth:`rows_for_trainee` of each of these trainees for one period, in (trainee,
+        kind, period, activity) order; one query per batch of keys instead of one per
+        trainee (adapters batch this)."""
+        return [
+            row
+            for key in sorted(set(trainee_keys))
+            for row in self.rows_for_trainee(key, period_key)
+        ]
+
     @abstractmethod
     def rows_for_activity(self, trainee_key: str, activity_id: str) -> list[ArchiveRow]:
         """The trainee's rows about one activity in every period (no double counting)."""
@@ -602,6 +612,19 @@ class ArchiveRepository(ABC):
     ) -> list[ArchiveRow]:
         """Rows of ``period_key`` earned under ``unit_scope`` or below (``""``: all), in
         (trainee, kind, activity) order after ``after`` = (trainee, kind, period, activity)."""
+
+    def trainees_in_units(self, unit_scope: str, period_key: str) -> list[str]:
+        """Keys of the trainees with rows of ``period_key`` earned under ``unit_scope`` or
+        below (``""``: all), in key order (adapters read just the index)."""
+        keys: set[str] = set()
+        after: tuple[str, str, str, str] | None = None
+        while True:
+            page = self.rows_in_units(unit_scope, period_key, after, 1000)
+            keys.update(r.trainee_key for r in page)
+            if len(page) < 1000:
+                return sorted(keys)
+            last = page[-1]
+            after = (last.trainee_key, last.kind, last.period_key, last.activity_id)
 
     @abstractmethod
     def delete_rows(self) -> int:

@@ -77,6 +77,46 @@ class TestRows:
                 "fj", "2024", (last.trainee_key, last.kind, last.period_key, last.activity_id)
             )
             assert len(first) + len(rest) == 5
+            assert uow.archive.trainees_in_units("fj/fz", "2024") == [T1, T2]
+            assert uow.archive.trainees_in_units("fj/fz/u2", "2024") == [T2]
+            assert uow.archive.trainees_in_units("fj/fz/u1", "2023") == [T1]
+            assert uow.archive.trainees_in_units("", "2024") == [T1, T2]
+            assert uow.archive.trainees_in_units("fj/fz", "2025") == []
+
+    def test_rows_for_many_trainees(self, store):
+        T3 = "c" * 64
+        with store.transaction() as uow:
+            uow.archive.save_row(row(period="2023"))
+            uow.archive.save_row(row(kind="class", activity="http://x/k/1"))
+            uow.archive.save_row(row())
+            uow.archive.save_row(row(trainee=T2, unit="fj/xm/u3"))
+            uow.archive.save_row(row(trainee=T3))
+            # A unit sees its own writes.
+            assert [r.trainee_key for r in uow.archive.rows_for_trainees([T2], "2024")] == [T2]
+        with store.read() as uow:
+            got = uow.archive.rows_for_trainees([T2, T1, T1, "d" * 64], "2024")
+            assert [(r.trainee_key, r.kind, r.period_key, r.activity_id) for r in got] == [
+                (T1, "class", "2024", "http://x/k/1"), (T1, "course", "2024", "http://x/c/1"),
+                (T2, "course", "2024", "http://x/c/1")]
+            assert got[2].unit == "fj/xm/u3" and got[2].data == {"n": 1}
+            assert uow.archive.rows_for_trainees([], "2024") == []
+            assert uow.archive.rows_for_trainees([T1, T2, T3], "2023") == (
+                uow.archive.rows_for_trainee(T1, "2023"))
+            # Past one batch of keys: every key's rows, still in key order.
+            many = [f"{i:064x}" for i in range(1200)] + [T3, T1]
+            assert [r.trainee_key for r in uow.archive.rows_for_trainees(many, "2024")] == [
+                T1, T1, T3]
+
+    def test_unit_prefix_is_exact_and_case_sensitive(self, store):
+        with store.transaction() as uow:
+            for i, unit in enumerate(["fj/fz", "fj/fz/a", "fj/fz-x", "fj/fz.x", "fj/fz0",
+                                      "fj/fza", "FJ/FZ/b", "fj/f", "fj/fz/a/b"]):
+                uow.archive.save_row(row(activity=f"http://x/c/{i}", unit=unit))
+        with store.read() as uow:
+            got = sorted(r.unit for r in uow.archive.rows_in_units("fj/fz", "2024"))
+            assert got == ["fj/fz", "fj/fz/a", "fj/fz/a/b"]
+            assert uow.archive.trainees_in_units("fj/fz", "2024") == [T1]
+            assert uow.archive.trainees_in_units("fj/fz/b", "2024") == []
 
     def test_delete_rows_keeps_the_ledger(self, store):
         with store.transaction() as uow:

@@ -133,6 +133,19 @@ def sums(rows: Iterable[ArchiveRow]) -> Sums:
     return result
 
 
+def merged(parts: Iterable[Sums]) -> Sums:
+    """The sums of several disjoint sets of rows, as :func:`sums` of their union."""
+    result = Sums()
+    for part in parts:
+        for name, value in part.credits.items():
+            result.credits[name] += value
+        for name, value in part.hours.items():
+            result.hours[name] += value
+        result.courses += part.courses
+        result.classes += part.classes
+    return result
+
+
 def target_view(report: TargetReport) -> dict[str, Any]:
     return {
         "unit": report.unit,
@@ -293,16 +306,22 @@ def _all_trainees(uow: UnitOfWork, org: str) -> list[Trainee]:
         after = page[-1].key
 
 
-def _all_rows(uow: UnitOfWork, org: str, period_key: str) -> list[ArchiveRow]:
-    rows: list[ArchiveRow] = []
-    after: tuple[str, str, str, str] | None = None
-    while True:
-        page = uow.archive.rows_in_units(org, period_key, after, 1000)
-        rows += page
-        if len(page) < 1000:
-            return rows
-        last = page[-1]
-        after = (last.trainee_key, last.kind, last.period_key, last.activity_id)
+def _scope_rows(
+    uow: UnitOfWork, org: str, members: set[str], period_key: str
+) -> tuple[dict[str, list[ArchiveRow]], list[str]]:
+    """The period's rows of the current ``members`` (all of them) and of the other trainees
+    with records earned under ``org`` (all of theirs too: callers keep those within
+    ``org``), by trainee, read once; and those other trainees' keys, in key order."""
+    others = [k for k in uow.archive.trainees_in_units(org, period_key) if k not in members]
+    rows = uow.archive.rows_for_trainees([*members, *others], period_key)
+    return _by_trainee(rows), others
+
+
+def _by_trainee(rows: Iterable[ArchiveRow]) -> dict[str, list[ArchiveRow]]:
+    grouped: dict[str, list[ArchiveRow]] = {}
+    for row in rows:
+        grouped.setdefault(row.trainee_key, []).append(row)
+    return grouped
 
 
 class _Policies:
@@ -338,13 +357,16 @@ def unit_report(
     with store.read() as uow:
         current = _all_trainees(uow, unit)
         members = {t.key for t in current}
+        by_trainee, others = _scope_rows(uow, unit, members, period.key)
         for trainee in current:
-            rows = uow.archive.rows_for_trainee(trainee.key, period.key)
+            rows = by_trainee.get(trainee.key, [])
             items.append(_report_item(unit_reader, FULL, trainee, rows, policies(trainee.unit)))
+        # Trainees who left: the records earned under the unit only.
         former_rows: dict[str, list[ArchiveRow]] = {}
-        for row in _all_rows(uow, unit, period.key):
-            if row.trainee_key not in members:
-                former_rows.setdefault(row.trainee_key, []).append(row)
+        for key in others:
+            rows = [r for r in by_trainee.get(key, ()) if in_scope(r.unit, unit)]
+            if rows:
+                former_rows[key] = rows
         former = uow.trainees.get_many(list(former_rows))
         for key, rows in sorted(former_rows.items()):
             trainee = former.get(key) or Trainee(key=key, masked_id="")
@@ -439,48 +461,69 @@ def summary(
     _require_manager(reader, org, "summary")
     policy, period = resolve_period(book, org, period_key, today)
     policies = _Policies(book, period.key, today, policy)
-    groups: dict[str, dict[str, Any]] = {}
-
-    def group(name: str) -> dict[str, Any]:
-        return groups.setdefault(name, {
-            "org": name, "trainees": 0, "traineesWithRecords": set(), "met": 0, "rows": [],
-        })
-
+    trainees: dict[str, int] = {}  # child org -> current trainees
+    met: dict[str, int] = {}  # child org -> of them, targets met
+    with_records: dict[str, set[str]] = {}  # child org -> trainees with records under it
+    by_inst: dict[tuple[str, str], Sums] = {}  # (child org, institution) -> sums
     with store.read() as uow:
-        for trainee in _all_trainees(uow, org):
-            g = group(_child(org, trainee.unit))
-            g["trainees"] += 1
-            rows = uow.archive.rows_for_trainee(trainee.key, period.key)
-            if policies(trainee.unit).evaluate(sums(rows).totals()).met:
-                g["met"] += 1
-        for row in _all_rows(uow, org, period.key):
-            g = group(_child(org, row.unit))
-            g["rows"].append(row)
-            g["traineesWithRecords"].add(row.trainee_key)
-    overall_rows = [r for g in groups.values() for r in g["rows"]]
+        current = _all_trainees(uow, org)
+        by_trainee, _others = _scope_rows(uow, org, {t.key for t in current}, period.key)
+    # Current trainees are judged on their whole period, wherever they earned it; the
+    # records below are those earned within ``org``, whoever earned them.
+    totals = {key: sums(items) for key, items in by_trainee.items()}
+    rows = [r for items in by_trainee.values() for r in items if in_scope(r.unit, org)]
+    judged: dict[tuple[int, CreditTotals], bool] = {}  # the same totals, the same verdict
+    for trainee in current:
+        child = _child(org, trainee.unit)
+        trainees[child] = trainees.get(child, 0) + 1
+        unit_policy = policies(trainee.unit)
+        total = (totals.get(trainee.key) or Sums()).totals()
+        verdict = judged.get((id(unit_policy), total))
+        if verdict is None:
+            verdict = judged[(id(unit_policy), total)] = (
+                unit_policy.evaluate(total).met is True
+            )
+        met[child] = met.get(child, 0) + verdict
+    # One pass over the records earned within ``org``: sums per child org × institution,
+    # merged afterwards (Decimal addition is exact, so the grouping changes nothing).
+    for row in rows:
+        child = _child(org, row.unit)
+        with_records.setdefault(child, set()).add(row.trainee_key)
+        cell = by_inst.get((child, row.institution))
+        if cell is None:
+            cell = by_inst[(child, row.institution)] = Sums()
+        cell.add(row)
+    children = sorted({*trainees, *with_records})
 
-    def finish(g: dict[str, Any]) -> dict[str, Any]:
+    def institutions(cells: dict[str, Sums]) -> list[dict[str, Any]]:
+        return [{"institution": inst, **cells[inst].view()} for inst in sorted(cells)]
+
+    def finish(child: str) -> dict[str, Any]:
+        cells = {inst: cell for (c, inst), cell in by_inst.items() if c == child}
         return {
-            "org": g["org"],
-            "trainees": g["trainees"],
-            "traineesWithRecords": len(g["traineesWithRecords"]),
-            "targetsMet": g["met"],
-            **sums(g["rows"]).view(),
-            "byInstitution": _by_institution(g["rows"]),
+            "org": child,
+            "trainees": trainees.get(child, 0),
+            "traineesWithRecords": len(with_records.get(child, ())),
+            "targetsMet": met.get(child, 0),
+            **merged(cells.values()).view(),
+            "byInstitution": institutions(cells),
         }
 
+    overall: dict[str, Sums] = {}
+    for (_child_org, inst), cell in by_inst.items():
+        overall[inst] = merged([overall[inst], cell]) if inst in overall else cell
     return {
         "org": org,
         "period": {"key": period.key, "start": period.start.isoformat(),
                    "end": period.end.isoformat()},
         "policy": {"id": policy.id, "slug": policy.slug},
-        "children": [finish(groups[name]) for name in sorted(groups)],
+        "children": [finish(child) for child in children],
         "overall": {
-            "trainees": sum(g["trainees"] for g in groups.values()),
-            "traineesWithRecords": len({r.trainee_key for r in overall_rows}),
-            "targetsMet": sum(g["met"] for g in groups.values()),
-            **sums(overall_rows).view(),
-            "byInstitution": _by_institution(overall_rows),
+            "trainees": sum(trainees.values()),
+            "traineesWithRecords": len({r.trainee_key for r in rows}),
+            "targetsMet": sum(met.values()),
+            **merged(overall.values()).view(),
+            "byInstitution": institutions(overall),
         },
         "projectedThrough": _projected(store),
     }

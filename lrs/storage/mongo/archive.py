@@ -136,6 +136,19 @@ class MongoArchive(ArchiveRepository):
         )
         return [_row(d) for d in docs]
 
+    def rows_for_trainees(self, trainee_keys: list[str], period_key: str) -> list[ArchiveRow]:
+        found: list[ArchiveRow] = []
+        unique = sorted(set(trainee_keys))
+        for start in range(0, len(unique), 1000):
+            chunk = unique[start : start + 1000]
+            wanted = set(chunk)
+            docs = self._rows(
+                {"trainee_key": {"$in": chunk}, "period_key": period_key},
+                lambda d, w=wanted: d["trainee_key"] in w and d["period_key"] == period_key,
+            )
+            found += [_row(d) for d in docs]
+        return found
+
     def rows_for_activity(self, trainee_key: str, activity_id: str) -> list[ArchiveRow]:
         docs = self._rows(
             {"trainee_key": trainee_key, "activity_id": activity_id},
@@ -163,6 +176,17 @@ class MongoArchive(ArchiveRepository):
         if after is not None:
             docs = [d for d in docs if _sort_row(d) > after]
         return [_row(d) for d in docs[:limit]]
+
+    def trainees_in_units(self, unit_scope: str, period_key: str) -> list[str]:
+        clauses: list[dict[str, Any]] = [{"period_key": period_key}]
+        unit = org_clause(unit_scope or None, "unit")
+        if unit is not None:
+            clauses.append(unit)
+        docs = self._rows(
+            {"$and": clauses},
+            lambda d: d["period_key"] == period_key and in_org(d.get("unit", ""), unit_scope),
+        )
+        return sorted({d["trainee_key"] for d in docs})
 
     def delete_rows(self) -> int:
         count = self._uow.db["archive_rows"].count_documents({}, session=self._uow.session)

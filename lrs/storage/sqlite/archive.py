@@ -187,6 +187,20 @@ class SqliteArchive(ArchiveRepository):
         rows = self._conn.execute(sql + " ORDER BY kind, period_key, activity_id", params)
         return [_row(r) for r in rows.fetchall()]
 
+    def rows_for_trainees(self, trainee_keys: list[str], period_key: str) -> list[ArchiveRow]:
+        found: list[ArchiveRow] = []
+        unique = sorted(set(trainee_keys))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._conn.execute(
+                f"SELECT {_ROW_COLUMNS} FROM archive_rows WHERE trainee_key IN ({marks}) "
+                "AND period_key = ? ORDER BY trainee_key, kind, period_key, activity_id",
+                [*chunk, period_key],
+            ).fetchall()
+            found += [_row(r) for r in rows]
+        return found
+
     def rows_for_activity(self, trainee_key: str, activity_id: str) -> list[ArchiveRow]:
         rows = self._conn.execute(
             f"SELECT {_ROW_COLUMNS} FROM archive_rows WHERE trainee_key = ? AND activity_id = ? "
@@ -202,14 +216,43 @@ class SqliteArchive(ArchiveRepository):
         after: tuple[str, str, str, str] | None = None,
         limit: int = 1000,
     ) -> list[ArchiveRow]:
-        unit_sql, params = _org_filter("unit", unit_scope or None)
-        sql = f"SELECT {_ROW_COLUMNS} FROM archive_rows WHERE period_key = ?{unit_sql}"
-        params = [period_key, *params]
+        # The page's keys come from the index alone (sorting only keys), then the rows by
+        # primary key: sorting whole rows (their JSON data) costs several times more.
+        sql = (
+            "SELECT trainee_key, kind, period_key, activity_id FROM archive_rows "
+            "WHERE period_key = ?"
+        )
+        params: list[Any] = [period_key]
+        if unit_scope:
+            # The range [scope, scope + "0") ("0" follows "/") holds the scope and its
+            # subtree, so the index on (period_key, unit) serves it; a LIKE alone (case-
+            # insensitive, with ESCAPE) scans the whole period. The filter keeps it exact.
+            unit_sql, unit_params = _org_filter("unit", unit_scope)
+            sql += f" AND unit >= ? AND unit < ?{unit_sql}"
+            params += [unit_scope, unit_scope + "0", *unit_params]
         if after is not None:
             sql += " AND (trainee_key, kind, period_key, activity_id) > (?, ?, ?, ?)"
             params.extend(after)
         sql += " ORDER BY trainee_key, kind, period_key, activity_id LIMIT ?"
-        return [_row(r) for r in self._conn.execute(sql, [*params, limit]).fetchall()]
+        columns = ", ".join(f"r.{c.strip()}" for c in _ROW_COLUMNS.split(","))
+        rows = self._conn.execute(
+            f"SELECT {columns} FROM ({sql}) AS k JOIN archive_rows AS r "
+            "ON r.trainee_key = k.trainee_key AND r.period_key = k.period_key "
+            "AND r.kind = k.kind AND r.activity_id = k.activity_id",
+            [*params, limit],
+        ).fetchall()
+        rows.sort(key=lambda r: (r[1], r[0], r[2], r[3]))
+        return [_row(r) for r in rows]
+
+    def trainees_in_units(self, unit_scope: str, period_key: str) -> list[str]:
+        sql = "SELECT DISTINCT trainee_key FROM archive_rows WHERE period_key = ?"
+        params: list[Any] = [period_key]
+        if unit_scope:
+            unit_sql, unit_params = _org_filter("unit", unit_scope)
+            sql += f" AND unit >= ? AND unit < ?{unit_sql}"
+            params += [unit_scope, unit_scope + "0", *unit_params]
+        rows = self._conn.execute(sql + " ORDER BY trainee_key", params).fetchall()
+        return [r[0] for r in rows]
 
     def delete_rows(self) -> int:
         deleted = self._conn.execute("DELETE FROM archive_rows").rowcount
