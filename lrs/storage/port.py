@@ -586,6 +586,11 @@ class ArchiveRepository(ABC):
         """Insert or replace the row with this (kind, trainee, period, activity)."""
 
     @abstractmethod
+    def delete_row(self, kind: str, trainee_key: str, period_key: str, activity_id: str) -> None:
+        """Delete this derived row if it is there (a released account's last statements
+        were all it held)."""
+
+    @abstractmethod
     def rows_for_trainee(
         self, trainee_key: str, period_key: str | None = None
     ) -> list[ArchiveRow]:
@@ -637,6 +642,11 @@ class ArchiveRepository(ABC):
     @abstractmethod
     def mark_projected(self, marker: ProjectedStatement) -> None:
         """Insert or replace the marker for its statement id."""
+
+    @abstractmethod
+    def clear_projected(self, statement_ids: list[str]) -> None:
+        """Forget these statements' projected markers (their account was released from the
+        trainee they were projected to: they may be projected again, elsewhere)."""
 
     @abstractmethod
     def mark_unattributed(self, statement_id: str, seq: int, agent_key: str) -> None:

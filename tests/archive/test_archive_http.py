@@ -22,7 +22,7 @@ from tests.archive.conftest import (
     course_row,
     key_of,
 )
-from tests.identity.conftest import account
+from tests.identity.conftest import account, agent_param
 
 ZS = "FJ-350100-2019-004217"  # 张三
 WW = "FJ-350100-2016-001129"  # 王五
@@ -333,3 +333,108 @@ class TestScoping:
         text = res.get_data().decode("utf-8")
         assert text.startswith("\ufeffkey,masked_id,name")
         assert "张三" in text and ",0.5," in text
+
+
+class TestReleasedAccounts:
+    """An account that stops belonging to a trainee takes its statements out of the
+    trainee's archive: reversal entries (the ledger is never edited), rows refolded."""
+
+    ACCOUNT = (HOME_A, "fz-fgw-0007")
+
+    @staticmethod
+    def ledger(admin, key):
+        res = admin.get(f"/xapi/archives/trainees/{key}/ledger?verify=true")
+        assert res.status_code == 200, res.get_json()
+        return res.get_json()
+
+    @staticmethod
+    def pending(store):
+        with store.read() as uow:
+            return [(e.topic, e.payload) for e in uow.outbox.pending(limit=1000)]
+
+    @staticmethod
+    def replay(store, events):
+        with store.transaction() as uow:
+            for topic, payload in events:
+                uow.outbox.add(topic, payload)
+
+    def test_an_unlinked_account_takes_its_credit_out(self, admin, drain, store):
+        register(admin, ZS, UNIT_FGW, self.ACCOUNT, (HOME_B, "zs-b"))
+        admin.send(
+            build("course-launched", course="R1", duration=45, assessment=False),
+            build("course-completed", course="R1", duration=45, assessment=False),
+            build("course-completed", course="R2", duration=28, assessment=False,
+                  account=(HOME_B, "zs-b")),
+        )
+        drain()
+        assert archive(admin, key_of(ZS))["totals"]["credits"]["total"] == "1.5"
+
+        agent = agent_param(account(*self.ACCOUNT))
+        res = admin.delete(f"/xapi/trainees/{key_of(ZS)}/accounts?agent={agent}")
+        assert res.status_code == 204
+        released = self.pending(store)
+        assert [t for t, _ in released] == ["account.released"]
+        assert released[0][1]["trainee_key"] == key_of(ZS)
+        drain()
+
+        view = archive(admin, key_of(ZS))
+        assert view["totals"]["credits"]["total"] == "0.5"
+        assert [c["activity"] for c in view["courses"]] == [course_id("R2")]
+        ledger = self.ledger(admin, key_of(ZS))
+        assert [e["creditHours"] for e in ledger["entries"]] == ["1", "0.5", "-1"]
+        assert ledger["entries"][-1]["reverses"] == 1
+        assert ledger["verification"]["ok"] is True
+
+        # Replaying the projector changes nothing: nothing pending, then the same event again.
+        assert drain().events == 0
+        self.replay(store, released)
+        drain()
+        assert _without_lag(archive(admin, key_of(ZS))) == _without_lag(view)
+        assert self.ledger(admin, key_of(ZS))["entries"] == ledger["entries"]
+
+    def test_a_conflict_resolved_for_another_trainee_moves_the_credit(
+        self, admin, drain, store
+    ):
+        register(admin, ZS, UNIT_FGW, self.ACCOUNT)
+        register(admin, WW, UNIT_CZ, name="王五")
+        admin.send(build("course-completed", course="R3", duration=45, assessment=False))
+        drain()
+        assert archive(admin, key_of(ZS))["totals"]["credits"]["total"] == "1"
+        # The platform now says the account belongs to 王五's agreed identifier.
+        admin.send(build("course-launched", course="R3", duration=45, assessment=False,
+                         agreed_id=WW))
+        drain()
+        (conflict,) = [c for c in admin.get("/xapi/identity/conflicts").get_json()["conflicts"]
+                       if c["kind"] == "account_claim"]
+        assert (conflict["trainee"], conflict["other_trainee"]) == (key_of(WW), key_of(ZS))
+        res = admin.post(f"/xapi/identity/conflicts/{conflict['id']}/resolve",
+                         {"decision": "owner", "owner": key_of(WW)})
+        assert res.status_code == 200, res.get_json()
+        moved = self.pending(store)
+        # Released from the old owner first, then linked to the new one.
+        assert [(t, p["trainee_key"]) for t, p in moved] == [
+            ("account.released", key_of(ZS)), ("trainee.linked", key_of(WW)),
+        ]
+        drain()
+
+        zs = archive(admin, key_of(ZS))
+        assert zs["totals"]["credits"]["total"] == "0" and zs["courses"] == []
+        zs_ledger = self.ledger(admin, key_of(ZS))
+        assert [e["creditHours"] for e in zs_ledger["entries"]] == ["1", "-1"]
+        assert zs_ledger["entries"][-1]["reverses"] == 1
+        assert zs_ledger["verification"]["ok"] is True
+        ww = archive(admin, key_of(WW))
+        assert ww["totals"]["credits"]["total"] == "1"
+        row = course_row(ww, "R3")
+        assert row["credited"] is True and row["sessions"] == 1 and row["unit"] == UNIT_CZ
+        ww_ledger = self.ledger(admin, key_of(WW))
+        assert [e["creditHours"] for e in ww_ledger["entries"]] == ["1"]
+        assert ww_ledger["verification"]["ok"] is True
+
+        # Replaying both events changes nothing in either archive.
+        self.replay(store, moved)
+        drain()
+        assert _without_lag(archive(admin, key_of(ZS))) == _without_lag(zs)
+        assert _without_lag(archive(admin, key_of(WW))) == _without_lag(ww)
+        assert self.ledger(admin, key_of(ZS))["entries"] == zs_ledger["entries"]
+        assert self.ledger(admin, key_of(WW))["entries"] == ww_ledger["entries"]

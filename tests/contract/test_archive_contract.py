@@ -144,6 +144,54 @@ class TestMarkers:
             assert marker.rows == (("course", "2024", "http://x/c/1"),)
 
 
+    def test_clear_projected_markers(self, store):
+        with store.transaction() as uow:
+            for sid in ("s1", "s2", "s3"):
+                uow.archive.mark_projected(ProjectedStatement(sid, T1, (), NOW))
+        with store.transaction() as uow:
+            uow.archive.clear_projected(["s1", "s3", "absent"])
+            assert set(uow.archive.projected(["s1", "s2", "s3"])) == {"s2"}  # own writes
+            # Cleared then marked again in one unit (released, projected elsewhere).
+            uow.archive.mark_projected(ProjectedStatement("s3", T2, (), NOW))
+            assert uow.archive.projected(["s3"])["s3"].trainee_key == T2
+        with store.read() as uow:
+            found = uow.archive.projected(["s1", "s2", "s3"])
+            assert set(found) == {"s2", "s3"} and found["s3"].trainee_key == T2
+        with pytest.raises(RuntimeError), store.transaction() as uow:
+            uow.archive.clear_projected(["s2"])
+            raise RuntimeError("rolled back")
+        with store.read() as uow:
+            assert set(uow.archive.projected(["s2"])) == {"s2"}
+
+
+class TestDeleteRow:
+    def test_delete_one_row(self, store):
+        with store.transaction() as uow:
+            uow.archive.save_row(row())
+            uow.archive.save_row(row(activity="http://x/c/2"))
+            uow.archive.save_row(row(trainee=T2))
+        with store.transaction() as uow:
+            uow.archive.delete_row("course", T1, "2024", "http://x/c/1")
+            uow.archive.delete_row("course", T1, "2024", "http://x/c/absent")
+            # A unit sees its own delete, in lookups and in queries.
+            assert uow.archive.get_row("course", T1, "2024", "http://x/c/1") is None
+            assert [r.activity_id for r in uow.archive.rows_for_trainee(T1)] == ["http://x/c/2"]
+            assert uow.archive.rows_for_activity(T1, "http://x/c/1") == []
+        with store.read() as uow:
+            assert uow.archive.get_row("course", T1, "2024", "http://x/c/1") is None
+            assert [r.activity_id for r in uow.archive.rows_for_trainee(T1)] == ["http://x/c/2"]
+            assert len(uow.archive.rows_for_trainee(T2)) == 1
+
+    def test_deleted_then_saved_in_one_unit(self, store):
+        with store.transaction() as uow:
+            uow.archive.save_row(row(credits="1"))
+        with store.transaction() as uow:
+            uow.archive.delete_row("course", T1, "2024", "http://x/c/1")
+            uow.archive.save_row(row(credits="2"))
+        with store.read() as uow:
+            assert uow.archive.get_row("course", T1, "2024", "http://x/c/1").data["credits"] == "2"
+
+
 class TestUnattributedMarkers:
     def test_mark_list_in_store_order_and_clear(self, store):
         agent, other = "account:https://fsa.example.gov.cn|t1", "mbox:mailto:o@example.com"

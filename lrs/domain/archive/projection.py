@@ -48,6 +48,7 @@ DUPLICATE = "duplicate"
 UNATTRIBUTED = "unattributed"
 IGNORED = "ignored"  # not a profile statement, or about nothing archived
 VOIDED = "voided"
+RELEASED = "released"  # taken out of a trainee's archive: the account left the trainee
 
 
 def dec(value: Any) -> Decimal:
@@ -522,6 +523,20 @@ class Projection:
         trainee = marker.trainee_key
         done = {e.reverses for e in self.uow.archive.entries_for_statement(record.id)
                 if e.trainee_key == trainee}
+        self._reverse(trainee, target, record.id,
+                      f"reversal: statement {target} was voided by {record.id}", record.org, done)
+        rows = sorted(set(marker.rows), key=_classes_first)
+        for kind, period, activity in rows:
+            self.refold(trainee, kind, period, activity)
+        self._mark(ProjectedStatement(record.id, trainee, tuple(rows), self.now))
+        return PROJECTED
+
+    def _reverse(
+        self, trainee: str, target: str, statement_id: str, reason: str, org: str,
+        done: set[int | None],
+    ) -> None:
+        """Append a reversal (recorded under ``statement_id``) of each credit the trainee
+        still holds from statement ``target``; ``done``: seqs already reversed (ledger-first)."""
         for entry in self.uow.archive.entries_for_statement(target):
             if entry.trainee_key != trainee or entry.reverses is not None:
                 continue
@@ -539,30 +554,90 @@ class Projection:
                     requirement=entry.requirement,
                     unit=entry.unit,
                     policy_id=entry.policy_id,
-                    statement_id=record.id,
-                    reason=f"reversal: statement {target} was voided by {record.id}",
+                    statement_id=statement_id,
+                    reason=reason,
                     reverses=entry.seq,
-                    org=record.org,
+                    org=org,
                 ),
                 self.now,
             )
+            done.add(entry.seq)
             self.appended += 1
-        # Classes first: a course credited by a class is refolded against the class as it
-        # stands after the void.
-        rows = sorted(set(marker.rows), key=lambda k: (k[0] != "class", k))
-        for kind, period, activity in rows:
-            self.refold(trainee, kind, period, activity)
-        self._mark(ProjectedStatement(record.id, trainee, tuple(rows), self.now))
-        return PROJECTED
 
-    def refold(self, trainee: str, kind: str, period: str, activity: str) -> None:
-        """Recompute one derived row from the trainee's statements that still stand."""
+    # ------------------------------------------------------------ released accounts
+
+    def release(self, agent_key: str, trainee: str, records: list[StatementRecord]) -> int:
+        """The account ``agent_key`` no longer belongs to ``trainee``: take its statements
+        (``records``: the agent's statements, any order) out of the trainee's archive.
+
+        Like a void, and through the same code: each credit they gave the trainee gets a
+        reversal entry (the ledger is never edited, §9.1.1), and every row they touched is
+        refolded from the trainee's statements that remain (a row left with none is
+        deleted). Their projected markers are cleared and they are marked unattributed,
+        so the ``trainee.linked`` event of the account's next owner projects them there.
+        Idempotent: a replay finds no statement of the agent projected to the trainee.
+        Returns the number of statements released.
+        """
+        mine = [r for r in records if actor_key(r) == agent_key]
+        self.prefetch(mine)
+        released: list[tuple[StatementRecord, ProjectedStatement]] = []
+        for record in mine:
+            marker = self._marker(record.id)
+            if marker is not None and marker.trainee_key == trainee:
+                released.append((record, marker))
+        if not released:
+            return 0
+        done = self._reversed(trainee)
+        rows: set[RowKey] = set()
+        for record, marker in released:
+            self._reverse(
+                trainee, record.id, f"{record.id}/released",
+                f"reversal: the account of statement {record.id} no longer belongs to "
+                "this trainee", record.org, done,
+            )
+            rows.update(marker.rows)
+        self.uow.archive.clear_projected([r.id for r, _ in released])
+        for record, _ in released:
+            self._markers[record.id] = None
+            if record.seq is not None:
+                self.uow.archive.mark_unattributed(record.id, record.seq, agent_key)
+        for kind, period, activity in sorted(rows, key=_classes_first):
+            self.refold(trainee, kind, period, activity, without=agent_key)
+        for kind, period, activity in sorted(rows):
+            row = self._get_row(kind, trainee, period, activity)
+            if row is not None and not row.data.get("statements"):
+                self._drop_row(kind, trainee, period, activity)
+        self.counts[RELEASED] = self.counts.get(RELEASED, 0) + len(released)
+        return len(released)
+
+    def _reversed(self, trainee: str) -> set[int | None]:
+        """Seqs of the trainee's entries that a reversal already cancels."""
+        done: set[int | None] = set()
+        after = 0
+        while True:
+            entries = self.uow.archive.ledger(trainee, after_seq=after, limit=1000)
+            done.update(e.reverses for e in entries if e.reverses is not None)
+            if len(entries) < 1000:
+                return done
+            after = entries[-1].seq
+
+    def _drop_row(self, kind: str, trainee: str, period: str, activity: str) -> None:
+        key = (kind, trainee, period, activity)
+        self._dirty.pop(key, None)
+        self._rows[key] = None
+        self.uow.archive.delete_row(kind, trainee, period, activity)
+
+    def refold(
+        self, trainee: str, kind: str, period: str, activity: str, without: str | None = None
+    ) -> None:
+        """Recompute one derived row from the trainee's statements that still stand
+        (leaving out those of the agent ``without``: an account being released)."""
         existing = self._get_row(kind, trainee, period, activity)
         if existing is None:
             return
         fresh = new_course_data() if kind == "course" else new_class_data()
         self._put_row(replace(existing, data=fresh, updated=self.now))
-        keys = tuple(self.uow.account_links.agent_keys(trainee))
+        keys = tuple(k for k in self.uow.account_links.agent_keys(trainee) if k != without)
         after: int | None = None
         while keys:
             page = self.uow.statements.query(StatementQuery(
@@ -603,6 +678,11 @@ class Projection:
                               creditedIn=klass.period_key)
                 self._save(row, course)
                 return
+
+
+def _classes_first(row: RowKey) -> tuple[bool, RowKey]:
+    # A course credited by a class is refolded against the class as it stands after.
+    return (row[0] != "class", row)
 
 
 def _credit_course(

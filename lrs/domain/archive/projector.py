@@ -17,6 +17,13 @@ lookup instead of re-reading the agent's every statement. A store projected
 before markers existed has none for its old statements; it keeps the full
 re-read until ``lrs archive rebuild`` (which records them all) has run.
 
+``account.released`` {"agent_key", "trainee_key"} (written where the registry
+ends a link: a liaison's unlink, or a conflict resolved for another owner, whose
+``trainee.linked`` follows it) takes the agent's statements projected to that
+trainee out of the archive: reversal entries for their credits, their rows
+refolded from what remains, their markers turned back into unattributed ones
+(:meth:`Projection.release`), so the next owner's link projects them there.
+
 A batch reads its statements, their projected markers and their actors'
 account links with one query each, not one per event.
 
@@ -33,9 +40,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from lrs.domain.archive.attribution import actor_key
 from lrs.domain.archive.policy import PolicyBook
 from lrs.domain.archive.projection import Projection
-from lrs.domain.identity.vocabulary import TRAINEE_LINKED
+from lrs.domain.identity.vocabulary import ACCOUNT_RELEASED, TRAINEE_LINKED
 from lrs.domain.statements.service import STATEMENT_STORED
 from lrs.storage.port import (
     OutboxEvent,
@@ -48,7 +56,7 @@ from lrs.timeutil import format_timestamp, utcnow
 
 log = logging.getLogger(__name__)
 
-TOPICS = (STATEMENT_STORED, TRAINEE_LINKED)
+TOPICS = (STATEMENT_STORED, TRAINEE_LINKED, ACCOUNT_RELEASED)
 # Events per transaction. On SQLite a batch holds the write lock while it is applied
 # (~250 us of CPU per statement): 100 keeps that near 25-50 ms (LRS_ARCHIVE_BATCH).
 BATCH = 100
@@ -162,6 +170,11 @@ class Projector:
         if not isinstance(agent_key, str):
             return True
         projection.attributor.forget(agent_key)
+        if event.topic == ACCOUNT_RELEASED:
+            trainee_key = event.payload.get("trainee_key")
+            if isinstance(trainee_key, str):
+                projection.release(agent_key, trainee_key, _agent_statements(uow, agent_key))
+            return True
         # The agent's statements left unattributed before the link, in store order. A
         # marker is cleared first: one projected unattributed again gets a fresh one.
         waiting = uow.archive.unattributed(agent_key)
@@ -211,6 +224,21 @@ def _records(
     records = uow.statements.get_many(ids) if ids else {}
     projection.prefetch([records[i] for i in dict.fromkeys(ids) if i in records])
     return records
+
+
+def _agent_statements(uow: UnitOfWork, agent_key: str) -> list[StatementRecord]:
+    """Every statement the agent is the actor of, voided or not, in store order."""
+    found: list[StatementRecord] = []
+    after: int | None = None
+    while True:
+        page = uow.statements.query(StatementQuery(
+            agent_keys=(agent_key,), ascending=True, limit=STATEMENT_PAGE, after_seq=after,
+            include_voided=True,
+        ))
+        found += [r for r in page if actor_key(r) == agent_key]
+        if len(page) < STATEMENT_PAGE:
+            return found
+        after = page[-1].seq
 
 
 def _project_agent(projection: Projection, uow: UnitOfWork, agent_key: str) -> None:

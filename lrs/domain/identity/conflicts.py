@@ -28,6 +28,7 @@ from lrs.domain.identity.membership import current, transfer
 from lrs.domain.identity.roles import Reader, check_org_path, common_org, in_scope
 from lrs.domain.identity.vocabulary import (
     ACCOUNT_CLAIM,
+    ACCOUNT_RELEASED,
     SOURCE_RESOLUTION,
     TRAINEE_LINKED,
     UNIT_MISMATCH,
@@ -149,6 +150,12 @@ def _assign_owner(
     now = utcnow()
     if active is not None:
         uow.account_links.unlink(conflict.agent_key, now, writer.credential_key)
+        # Released from the old owner's archive before it is projected into the new one's
+        # (the outbox keeps this order: release, then link).
+        uow.outbox.add(
+            ACCOUNT_RELEASED,
+            {"agent_key": conflict.agent_key, "trainee_key": active.trainee_key},
+        )
     taken = uow.account_links.link(
         AccountLink(
             agent_key=conflict.agent_key,

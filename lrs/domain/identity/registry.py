@@ -18,7 +18,7 @@ from lrs.domain.identity import conflicts
 from lrs.domain.identity.keys import IdentityKeys, check_agreed_id, mask_id
 from lrs.domain.identity.membership import current, set_joined, transfer
 from lrs.domain.identity.roles import Reader, check_org_path, may_write_unit
-from lrs.domain.identity.vocabulary import SOURCE_STATEMENT, TRAINEE_LINKED
+from lrs.domain.identity.vocabulary import ACCOUNT_RELEASED, SOURCE_STATEMENT, TRAINEE_LINKED
 from lrs.storage.port import AccountLink, IdentityConflict, Membership, Trainee, UnitOfWork
 from lrs.timeutil import utcnow
 
@@ -229,6 +229,8 @@ def unlink_account(uow: UnitOfWork, writer: Reader, key: str, agent: Any) -> Acc
         raise NotFound("this account is not linked to this trainee")
     ended = uow.account_links.unlink(agent_key_, utcnow(), writer.credential_key)
     assert ended is not None
+    # The archive takes the account's statements out of this trainee's archive.
+    uow.outbox.add(ACCOUNT_RELEASED, {"agent_key": agent_key_, "trainee_key": key})
     return ended
 
 

@@ -21,6 +21,12 @@ SOURCE_RESOLUTION = "resolution"
 # Outbox topic written when an agent identifier is linked to a trainee: the
 # learning archive then projects that agent's statements stored before the link.
 TRAINEE_LINKED = "trainee.linked"
+# Outbox topic written (in the same transaction) when an agent identifier stops
+# belonging to a trainee, unlinked by a liaison or moved to another trainee by a
+# conflict's resolution: the archive then takes that agent's statements out of
+# the trainee's archive (reversal entries in the ledger, never an edit: §9.1.1).
+# A move also writes TRAINEE_LINKED for the new owner, after this one.
+ACCOUNT_RELEASED = "account.released"
 
 # Conflict kinds.
 ACCOUNT_CLAIM = "account_claim"

@@ -120,6 +120,12 @@ class MongoArchive(ArchiveRepository):
         }
         self._uow.record({"op": "upsert", "c": "archive_rows", "id": rid, "doc": doc}, overlay=doc)
 
+    def delete_row(self, kind: str, trainee_key: str, period_key: str, activity_id: str) -> None:
+        rid = row_id(kind, trainee_key, period_key, activity_id)
+        self._uow.record(
+            {"op": "delete", "c": "archive_rows", "id": rid, "q": {"_id": rid}}, overlay=None
+        )
+
     def _rows(self, query: dict[str, Any], wanted: Any) -> list[dict[str, Any]]:
         return _merged(self._uow, "archive_rows", query, wanted, _sort_row)
 
@@ -233,6 +239,14 @@ class MongoArchive(ArchiveRepository):
             {"op": "upsert", "c": "archive_projected", "id": marker.statement_id, "doc": doc},
             overlay=doc,
         )
+
+    def clear_projected(self, statement_ids: list[str]) -> None:
+        for statement_id in dict.fromkeys(statement_ids):
+            self._uow.record(
+                {"op": "delete", "c": "archive_projected", "id": statement_id,
+                 "q": {"_id": statement_id}},
+                overlay=None,
+            )
 
     # ------------------------------------------------------------ unattributed markers
 

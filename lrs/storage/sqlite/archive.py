@@ -176,6 +176,13 @@ class SqliteArchive(ArchiveRepository):
             ),
         )
 
+    def delete_row(self, kind: str, trainee_key: str, period_key: str, activity_id: str) -> None:
+        self._conn.execute(
+            "DELETE FROM archive_rows WHERE trainee_key = ? AND period_key = ? AND kind = ? "
+            "AND activity_id = ?",
+            (trainee_key, period_key, kind, activity_id),
+        )
+
     def rows_for_trainee(
         self, trainee_key: str, period_key: str | None = None
     ) -> list[ArchiveRow]:
@@ -290,6 +297,15 @@ class SqliteArchive(ArchiveRepository):
                 format_timestamp(marker.projected or utcnow()),
             ),
         )
+
+    def clear_projected(self, statement_ids: list[str]) -> None:
+        unique = list(dict.fromkeys(statement_ids))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            self._conn.execute(
+                f"DELETE FROM archive_projected WHERE statement_id IN ({marks})", chunk
+            )
 
     # ------------------------------------------------------------ unattributed markers
 
