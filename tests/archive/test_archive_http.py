@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import sqlite3
+from decimal import Decimal
 
 import pytest
 
@@ -438,3 +439,66 @@ class TestReleasedAccounts:
         assert _without_lag(archive(admin, key_of(WW))) == _without_lag(ww)
         assert self.ledger(admin, key_of(ZS))["entries"] == zs_ledger["entries"]
         assert self.ledger(admin, key_of(WW))["entries"] == ww_ledger["entries"]
+
+    def test_an_account_linked_back_records_a_new_decision_generation(
+        self, admin, drain, store
+    ):
+        register(admin, ZS, UNIT_FGW, self.ACCOUNT)
+        crediting = build("course-completed", course="R4", duration=45, assessment=False)
+        admin.send(crediting)
+        drain()
+        assert archive(admin, key_of(ZS))["totals"]["credits"]["total"] == "1"
+
+        agent = agent_param(account(*self.ACCOUNT))
+        res = admin.delete(f"/xapi/trainees/{key_of(ZS)}/accounts?agent={agent}")
+        assert res.status_code == 204
+        drain()
+        assert archive(admin, key_of(ZS))["totals"]["credits"]["total"] == "0"
+
+        # Linked back to the same trainee: a fresh decision, not the reversed one.
+        res = admin.post(f"/xapi/trainees/{key_of(ZS)}/accounts", account(*self.ACCOUNT))
+        assert res.status_code == 201, res.get_json()
+        linked = self.pending(store)
+        assert [(t, p["trainee_key"]) for t, p in linked] == [
+            ("trainee.linked", key_of(ZS))]
+        drain()
+        view = archive(admin, key_of(ZS))
+        assert view["totals"]["credits"]["total"] == "1"
+        assert course_row(view, "R4")["credited"] is True
+        ledger = self.ledger(admin, key_of(ZS))
+        assert [e["creditHours"] for e in ledger["entries"]] == ["1", "-1", "1"]
+        assert [e["reverses"] for e in ledger["entries"]] == [None, 1, None]
+        assert ledger["verification"]["ok"] is True
+        # The ledger nets to what the archive shows.
+        assert sum(Decimal(e["credits"]) for e in ledger["entries"]) == Decimal(
+            view["totals"]["credits"]["total"])
+
+        # Replaying the link changes nothing.
+        self.replay(store, linked)
+        drain()
+        assert _without_lag(archive(admin, key_of(ZS))) == _without_lag(view)
+        assert self.ledger(admin, key_of(ZS))["entries"] == ledger["entries"]
+
+        # Voiding the crediting statement reverses the live generation only.
+        void = {
+            "actor": {"objectType": "Agent", "account": {"homePage": HOME_A, "name": "admin"}},
+            "verb": {"id": "http://adlnet.gov/expapi/verbs/voided"},
+            "object": {"objectType": "StatementRef", "id": crediting["id"]},
+        }
+        admin.send(void)
+        drain()
+        view = archive(admin, key_of(ZS))
+        assert view["totals"]["credits"]["total"] == "0"
+        assert course_row(view, "R4")["credited"] is False
+        ledger = self.ledger(admin, key_of(ZS))
+        assert [e["creditHours"] for e in ledger["entries"]] == ["1", "-1", "1", "-1"]
+        assert ledger["entries"][-1]["reverses"] == 3
+        assert ledger["verification"]["ok"] is True
+        assert sum(Decimal(e["credits"]) for e in ledger["entries"]) == 0
+
+        # Replaying changes nothing: a second void of it, the link replayed.
+        admin.send(void)
+        self.replay(store, linked)
+        drain()
+        assert _without_lag(archive(admin, key_of(ZS))) == _without_lag(view)
+        assert self.ledger(admin, key_of(ZS))["entries"] == ledger["entries"]

@@ -410,19 +410,46 @@ class Projection:
                 return Prior(row.period_key, data.get("creditingStatement") or "", via)
         return None
 
-    def _existing(self, trainee: str, statement_id: str) -> dict[tuple[str, str], LedgerEntry]:
-        return {
-            (e.kind, e.activity_id): e
-            for e in self.uow.archive.entries_for_statement(statement_id)
-            if e.trainee_key == trainee and e.reverses is None
-        }
+    def _decisions(self, trainee: str, decision_id: str) -> list[LedgerEntry]:
+        """The trainee's decision entries (not reversals) recorded under ``decision_id``."""
+        return [e for e in self.uow.archive.entries_for_statement(decision_id)
+                if e.trainee_key == trainee and e.reverses is None]
+
+    def _generation(self, trainee: str, statement_id: str) -> tuple[str, list[LedgerEntry]]:
+        """The live decision generation of a statement for a trainee: the ledger statement
+        id its decisions are recorded under, and those decisions.
+
+        The first projection records under the statement id itself; a release reverses
+        them under ``"<id>/released"``, so a projection after it (the account linked
+        back) must not reuse them: it records generation n under ``"<id>#<n>"``
+        (n = the releases that reversed earlier generations), released in turn under
+        ``"<id>#<n>/released"``. A generation a release left nothing to reverse in
+        (only 0 decisions) stays live and is reused."""
+        generation, decision_id = 0, statement_id
+        while True:
+            entries = self._decisions(trainee, decision_id)
+            if not entries:
+                return decision_id, entries
+            released = any(e.trainee_key == trainee and e.reverses is not None
+                           for e in self.uow.archive.entries_for_statement(
+                               f"{decision_id}/released"))
+            if not released:
+                return decision_id, entries
+            generation += 1
+            decision_id = f"{statement_id}#{generation}"
+
+    def _existing(
+        self, trainee: str, statement_id: str
+    ) -> tuple[str, dict[tuple[str, str], LedgerEntry]]:
+        decision_id, entries = self._generation(trainee, statement_id)
+        return decision_id, {(e.kind, e.activity_id): e for e in entries}
 
     def _record(
         self, decisions: list[Decision], record: StatementRecord, attribution: Attribution,
         policy: CreditPolicy, period: str,
     ) -> list[Decision]:
         """Ledger-first: a decision already in the ledger is reused, else appended."""
-        existing = self._existing(attribution.trainee_key, record.id)
+        decision_id, existing = self._existing(attribution.trainee_key, record.id)
         final: list[Decision] = []
         for decision in decisions:
             entry = existing.get((decision.kind, decision.activity_id))
@@ -446,7 +473,7 @@ class Projection:
                     requirement=decision.requirement,
                     unit=attribution.unit,
                     policy_id=policy.id,
-                    statement_id=record.id,
+                    statement_id=decision_id,
                     reason=decision.reason,
                     org=record.org,
                 ),
@@ -521,8 +548,9 @@ class Projection:
         if marker is None:
             return IGNORED  # never projected (unattributed or not archive-relevant)
         trainee = marker.trainee_key
-        done = {e.reverses for e in self.uow.archive.entries_for_statement(record.id)
-                if e.trainee_key == trainee}
+        # Every reversal of the trainee, not only this void's: a second voiding statement
+        # of the same target must not reverse its credit twice.
+        done = self._reversed(trainee)
         self._reverse(trainee, target, record.id,
                       f"reversal: statement {target} was voided by {record.id}", record.org, done)
         rows = sorted(set(marker.rows), key=_classes_first)
@@ -536,10 +564,11 @@ class Projection:
         done: set[int | None],
     ) -> None:
         """Append a reversal (recorded under ``statement_id``) of each credit the trainee
-        still holds from statement ``target``; ``done``: seqs already reversed (ledger-first)."""
-        for entry in self.uow.archive.entries_for_statement(target):
-            if entry.trainee_key != trainee or entry.reverses is not None:
-                continue
+        still holds from statement ``target`` (its live generation: an earlier one a
+        release reversed is not reversed again); ``done``: seqs already reversed
+        (ledger-first)."""
+        _, entries = self._generation(trainee, target)
+        for entry in entries:
             if entry.reason or entry.seq in done:
                 continue  # a 0 decision has nothing to reverse
             ledger.append(
@@ -590,8 +619,9 @@ class Projection:
         done = self._reversed(trainee)
         rows: set[RowKey] = set()
         for record, marker in released:
+            decision_id, _ = self._generation(trainee, record.id)
             self._reverse(
-                trainee, record.id, f"{record.id}/released",
+                trainee, record.id, f"{decision_id}/released",
                 f"reversal: the account of statement {record.id} no longer belongs to "
                 "this trainee", record.org, done,
             )
