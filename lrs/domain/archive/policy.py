@@ -18,9 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import SchemaError, best_match
-
 from lrs.domain.archive.periods import (
     Period,
     PeriodScheme,
@@ -28,6 +25,7 @@ from lrs.domain.archive.periods import (
     Window,
     fixed_range,
 )
+from lrs.domain.schemaformats import format_checker
 
 if TYPE_CHECKING:
     from lrs.config import Settings
@@ -451,31 +449,7 @@ class PolicyBook:
     ) -> PolicyBook:
         """Every ``*.json`` of ``directory`` but ``schema.json``, each validated against
         ``schema.json`` (Draft 2020-12) and the cross-field rules. The slug is the file stem."""
-        directory = Path(directory)
-        schema_file = directory / "schema.json"
-        if not schema_file.is_file():
-            raise PolicyError("no schema.json beside the credit policies", file=str(directory))
-        schema = _read_json(schema_file)
-        try:
-            Draft202012Validator.check_schema(schema)
-        except SchemaError as exc:
-            raise PolicyError(exc.message, file=str(schema_file), path=exc.json_path) from None
-        validator = Draft202012Validator(schema, format_checker=FormatChecker())
-        policies = []
-        for file in sorted(directory.glob("*.json")):
-            if file.name == schema_file.name:
-                continue
-            document = _read_json(file)
-            error = best_match(validator.iter_errors(document))
-            if error is not None:
-                raise PolicyError(error.message, file=str(file), path=error.json_path)
-            try:
-                policies.append(CreditPolicy(document, file.stem))
-            except PolicyError as exc:
-                raise PolicyError(exc.detail, file=str(file), path=exc.path) from None
-        if not policies:
-            raise PolicyError("no credit policy files (*.json)", file=str(directory))
-        return cls(policies, assignments, default)
+        return cls(_read_policies(Path(directory)), assignments, default)
 
     def get(self, slug_or_id: str) -> CreditPolicy:
         try:
@@ -545,6 +519,60 @@ def _overlap(a: CreditPolicy, b: CreditPolicy) -> bool:
     return (a.valid_until is None or b.valid_from <= a.valid_until) and (
         b.valid_until is None or a.valid_from <= b.valid_until
     )
+
+
+# Policies read per directory content: validating them against schema.json is the costliest
+# step of building an app, and tests build hundreds of apps from the same three files.
+# CreditPolicy is immutable, so one instance may serve every app of the process.
+_read_cache: dict[tuple[object, ...], tuple[CreditPolicy, ...]] = {}
+_READ_CACHE_SIZE = 8
+
+
+def _read_policies(directory: Path) -> tuple[CreditPolicy, ...]:
+    files = sorted(directory.glob("*.json"))
+    try:
+        key = (str(directory.resolve()), *((f.name, f.stat().st_mtime_ns, f.stat().st_size)
+                                           for f in files))
+    except OSError:  # a file vanished meanwhile: read without the cache, which reports it
+        key = ()
+    cached = _read_cache.get(key) if key else None
+    if cached is None:
+        cached = _validate_policies(directory, files)
+        if key:
+            if len(_read_cache) >= _READ_CACHE_SIZE:
+                _read_cache.pop(next(iter(_read_cache)))
+            _read_cache[key] = cached
+    return cached
+
+
+def _validate_policies(directory: Path, files: list[Path]) -> tuple[CreditPolicy, ...]:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError, best_match
+
+    schema_file = directory / "schema.json"
+    if not schema_file.is_file():
+        raise PolicyError("no schema.json beside the credit policies", file=str(directory))
+    schema = _read_json(schema_file)
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        raise PolicyError(exc.message, file=str(schema_file), path=exc.json_path) from None
+    validator = Draft202012Validator(schema, format_checker=format_checker())
+    policies = []
+    for file in files:
+        if file.name == schema_file.name:
+            continue
+        document = _read_json(file)
+        error = best_match(validator.iter_errors(document))
+        if error is not None:
+            raise PolicyError(error.message, file=str(file), path=error.json_path)
+        try:
+            policies.append(CreditPolicy(document, file.stem))
+        except PolicyError as exc:
+            raise PolicyError(exc.detail, file=str(file), path=exc.path) from None
+    if not policies:
+        raise PolicyError("no credit policy files (*.json)", file=str(directory))
+    return tuple(policies)
 
 
 def _read_json(file: Path) -> Any:

@@ -26,7 +26,10 @@ __all__ = ["ProfileLoadError", "ProfileRegistry", "load_registry", "resolve_prof
 log = logging.getLogger(__name__)
 
 _REPO_ROOT = Path(__file__).resolve().parents[3]
+# Registries per directory content. A few are kept, not one: a process (a test session) that
+# alternates between two directories would otherwise re-check every profile at each switch.
 _cache: dict[tuple, ProfileRegistry] = {}
+_CACHE_SIZE = 8
 
 
 def resolve_profiles_dir(setting: str) -> Path | None:
@@ -63,6 +66,7 @@ def load_registry(setting: str) -> ProfileRegistry:
     registry = _cache.get(key)
     if registry is None:
         registry = ProfileRegistry.from_dir(directory)
-        _cache.clear()
+        if len(_cache) >= _CACHE_SIZE:
+            _cache.pop(next(iter(_cache)))
         _cache[key] = registry
     return registry
