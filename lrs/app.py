@@ -15,7 +15,7 @@ from lrs.domain.identity.keys import load_identity_keys
 from lrs.domain.profiles import load_registry
 from lrs.domain.profiles.ingest import ProfileValidationHook
 from lrs.domain.profiles.policy import ProfileSettings
-from lrs.http import about, activities, agents, documents, openapi, profiles, statements
+from lrs.http import about, activities, agents, documents, health, openapi, profiles, statements
 from lrs.http import archive as archive_http
 from lrs.http import identity as identity_http
 from lrs.http.alternate import (
@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     for blueprint in (
         statements.bp, documents.bp, activities.bp, agents.bp, about.bp, openapi.bp,
-        profiles.bp,
+        profiles.bp, health.bp,
     ):
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(identity_http.bp, url_prefix=API_PREFIX)
@@ -109,7 +109,7 @@ def _before_request() -> Response | None:
         if request.environ.get(ERROR_STATUS_KEY) == 413:
             raise PayloadTooLarge(error, "body")
         raise ValidationError(error, "method")
-    if request.endpoint in ("about.about", "openapi.openapi"):
+    if request.endpoint in ("about.about", "openapi.openapi", "health.health"):
         g.xapi_version = None
         return None
     g.xapi_version = negotiate(

@@ -8,7 +8,6 @@ serialised by the store (SQLite write lock, MongoDB lease).
 from __future__ import annotations
 
 import json
-import logging
 import os
 import signal
 import sys
@@ -26,6 +25,7 @@ from lrs.domain.errors import LRSError
 from lrs.domain.identity.keys import IdentitySecretError, load_identity_keys
 from lrs.domain.identity.membership import statement_day
 from lrs.domain.identity.roles import Reader
+from lrs.logs import configure_logging
 from lrs.storage.factory import UnsupportedDatabase, open_store
 from lrs.timeutil import utcnow
 
@@ -97,10 +97,7 @@ def follow_command(interval: float, niceness: int, parent: int | None) -> None:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    logging.basicConfig(
-        level=os.environ.get("LRS_LOG_LEVEL", "info").upper(),
-        format="%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s",
-    )
+    configure_logging(settings.log_level, settings.log_format)
     try:
         follow(Projector(store, book, settings.archive_batch), stop, interval, parent)
     finally:

@@ -9,7 +9,7 @@ import click
 
 from lrs.archive_cli import archive
 from lrs.backup_cli import backup, restore
-from lrs.config import Settings
+from lrs.config import Settings, SettingsError
 from lrs.domain.credentials import SCOPES, create_credential
 from lrs.domain.errors import LRSError
 from lrs.domain.identity.keys import IdentitySecretError
@@ -25,7 +25,19 @@ def _store():
         raise click.ClickException(str(exc)) from exc
 
 
-@click.group()
+class _Main(click.Group):
+    """Every command reads the settings: a wrong LRS_* variable ends it with one line naming
+    the variable and exit code 2 (a usage error), never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except SettingsError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_Main)
 def main() -> None:
     """Learning record store for cadre online training (xAPI 1.0.3 and 2.0)."""
 
@@ -41,6 +53,8 @@ def serve(host: str, port: int, workers: int | None, threads: int | None) -> Non
 
     try:
         run(host, port, workers, threads)
+    except SettingsError:
+        raise  # exit code 2, see _Main
     except (UnsupportedDatabase, IdentitySecretError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -3,39 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+from lrs.environment import KNOWN_VERSIONS, SettingsError, read_environment
 
-def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
-
-
-def _positive(name: str, default: int) -> int:
-    value = _int(name, default)
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return value
-
-
-KNOWN_VERSIONS = ("2.0.0", "1.0.3")
-
-
-def _versions(raw: str) -> tuple[str, ...]:
-    chosen = [v.strip() for v in raw.split(",") if v.strip()]
-    unknown = [v for v in chosen if v not in KNOWN_VERSIONS]
-    if unknown or not chosen:
-        raise ValueError(
-            f"LRS_XAPI_VERSIONS must list some of {', '.join(KNOWN_VERSIONS)}, got {raw!r}"
-        )
-    return tuple(v for v in KNOWN_VERSIONS if v in chosen)
+__all__ = ["KNOWN_VERSIONS", "Settings", "SettingsError"]
 
 
 @dataclass(frozen=True)
@@ -86,34 +62,27 @@ class Settings:
     # lock while it is applied: 100 keeps that to roughly 25-50 ms (see
     # lrs.domain.archive.projector.BATCH), so ingest never waits long for it.
     archive_batch: int = 100
+    # `lrs serve`: gunicorn worker processes and threads per worker, the access log
+    # ("-": stderr; "": none), and the level and format (text|json) of the LRS's own logs.
+    workers: int = 2
+    threads: int = 4
+    access_log: str = ""
+    log_level: str = "info"
+    log_format: str = "text"
 
     @classmethod
-    def from_env(cls) -> Settings:
-        data_dir = Path(os.environ.get("LRS_DATA_DIR", "lrs-data"))
-        return cls(
-            database_url=os.environ.get("LRS_DATABASE_URL", ""),
-            max_body_bytes=_int("LRS_MAX_BODY_BYTES", cls.max_body_bytes),
-            max_page_size=_int("LRS_MAX_PAGE_SIZE", cls.max_page_size),
-            data_dir=data_dir,
-            versions=_versions(os.environ.get("LRS_XAPI_VERSIONS", "2.0.0,1.0.3")),
-            authority_homepage=os.environ.get("LRS_AUTHORITY_HOMEPAGE", cls.authority_homepage),
-            consistency_margin=timedelta(milliseconds=_int("LRS_CONSISTENCY_MARGIN_MS", 1000)),
-            identity_secret=os.environ.get("LRS_IDENTITY_SECRET", ""),
-            profiles_dir=os.environ.get("LRS_PROFILES_DIR", cls.profiles_dir),
-            profile_policy=os.environ.get("LRS_PROFILE_POLICY", cls.profile_policy),
-            profile_mode=os.environ.get("LRS_PROFILE_MODE", cls.profile_mode),
-            profile_default=os.environ.get("LRS_PROFILE_DEFAULT", cls.profile_default),
-            profile_apply_all=os.environ.get("LRS_PROFILE_APPLY_ALL", cls.profile_apply_all),
-            credit_policies_dir=os.environ.get("LRS_CREDIT_POLICIES_DIR", cls.credit_policies_dir),
-            credit_policy_assignments=os.environ.get(
-                "LRS_CREDIT_POLICIES", cls.credit_policy_assignments
-            ),
-            default_credit_policy=os.environ.get(
-                "LRS_DEFAULT_CREDIT_POLICY", cls.default_credit_policy
-            ),
-            archive_projector=os.environ.get("LRS_ARCHIVE_PROJECTOR", "thread"),
-            archive_batch=_positive("LRS_ARCHIVE_BATCH", cls.archive_batch),
-        )
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """From the LRS_* variables (README, Configuration); raises :class:`SettingsError`
+        naming the first variable whose value cannot be used."""
+        values: dict[str, Any] = read_environment(os.environ if environ is None else environ)
+        if "data_dir" in values:
+            values["data_dir"] = Path(values["data_dir"])
+        if "consistency_margin_ms" in values:
+            values["consistency_margin"] = timedelta(
+                milliseconds=values.pop("consistency_margin_ms")
+            )
+        values.setdefault("archive_projector", "thread")
+        return cls(**values)
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'lrs.sqlite3'}"

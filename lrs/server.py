@@ -21,7 +21,8 @@ from gunicorn.app.base import BaseApplication
 
 from lrs.archive_follower import ArchiveFollower
 from lrs.config import Settings
-from lrs.domain.archive.runtime import MODES
+from lrs.logs import configure_logging
+from lrs.startup import check_settings
 
 
 class LRSServer(BaseApplication):
@@ -43,10 +44,13 @@ class LRSServer(BaseApplication):
 
 
 def serve(host: str, port: int, workers: int | None = None, threads: int | None = None) -> None:
-    mode = os.environ.get("LRS_ARCHIVE_PROJECTOR") or "process"
-    if mode not in MODES:
-        raise ValueError(f"LRS_ARCHIVE_PROJECTOR must be one of {', '.join(MODES)}: {mode!r}")
-    settings = dataclasses.replace(Settings.from_env(), archive_projector=mode)
+    """Raises SettingsError (naming the variable) before forking when a setting is wrong."""
+    settings = Settings.from_env()
+    if not os.environ.get("LRS_ARCHIVE_PROJECTOR"):
+        settings = dataclasses.replace(settings, archive_projector="process")
+    mode = settings.archive_projector
+    check_settings(settings)
+    configure_logging(settings.log_level, settings.log_format)
     # Open the store once before forking so schema creation and URL errors
     # surface at start-up, not in the first request.
     from lrs.storage.factory import open_store
@@ -66,14 +70,14 @@ def serve(host: str, port: int, workers: int | None = None, threads: int | None 
     import lrs.app  # noqa: F401
     options = {
         "bind": f"{host}:{port}",
-        "workers": workers or int(os.environ.get("LRS_WORKERS", "2")),
-        "threads": threads or int(os.environ.get("LRS_THREADS", "4")),
+        "workers": workers or settings.workers,
+        "threads": threads or settings.threads,
         "worker_class": "gthread",
         "graceful_timeout": 30,
         "timeout": 120,
-        "accesslog": os.environ.get("LRS_ACCESS_LOG") or None,
+        "accesslog": settings.access_log or None,
         "errorlog": "-",
-        "loglevel": os.environ.get("LRS_LOG_LEVEL", "info"),
+        "loglevel": settings.log_level,
         "proc_name": "lrs",
         "limit_request_line": 16384,
         # gunicorn ≥ 24 opens a control socket at ~/.gunicorn/gunicorn.ctl by default:

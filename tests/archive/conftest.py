@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import uuid
 from pathlib import Path
 
@@ -13,7 +12,6 @@ import pytest
 
 from lrs.app import create_app
 from lrs.config import Settings
-from lrs.storage.sqlite.store import SqliteStore
 from tests.identity.conftest import KEYS, SECRET, Client
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "profiles/cadre-training/examples/valid"
@@ -25,19 +23,6 @@ FZ = "fj/fz"
 UNIT_FGW = "fj/fz/11350100MB0B23456K"
 UNIT_CZ = "fj/fz/11350100MB0D45678Q"
 UNIT_XM = "fj/xm/11350200MB0X00001A"
-
-
-@pytest.fixture
-def store(tmp_path):
-    # LRS_TEST_STORE=mongomock runs the scenarios on the MongoDB adapter, as tests/http does.
-    if os.environ.get("LRS_TEST_STORE") == "mongomock":
-        from lrs.storage.mongo.store import MongoStore
-
-        store = MongoStore(f"mongomock://localhost/lrs_archive_{uuid.uuid4().hex[:8]}")
-    else:
-        store = SqliteStore(tmp_path / "lrs.sqlite3")
-    yield store
-    store.close()
 
 
 @pytest.fixture

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 
 import pytest
 from click.testing import CliRunner
 
 from lrs.cli import main
+from tests import stores
 from tests.archive.conftest import HOME_A, UNIT_FGW, build, key_of
 from tests.identity.conftest import SECRET, account
 
@@ -32,7 +32,7 @@ def run(tmp_path, *args):
 
 
 def test_catch_up_show_verify_rebuild(tmp_path, admin, store):
-    if os.environ.get("LRS_TEST_STORE") == "mongomock":
+    if stores.MONGOMOCK:
         pytest.skip("the CLI works on the data directory's SQLite store")
     admin.upsert(agreed_id=ZS, name="张三", unit=UNIT_FGW,
                  accounts=[account(HOME_A, "fz-fgw-0007")])

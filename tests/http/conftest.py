@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import os
 import uuid
 
 import pytest
@@ -11,11 +10,11 @@ import pytest
 from lrs.app import create_app
 from lrs.config import Settings
 from lrs.domain.credentials import create_credential
-from lrs.storage.sqlite.store import SqliteStore
+from tests import stores
 
 
 def pytest_collection_modifyitems(config, items):
-    if os.environ.get("LRS_TEST_STORE") != "mongomock":
+    if not stores.MONGOMOCK:
         return
     skip = pytest.mark.skip(
         reason="injects the race by patching SqliteDocuments.save; the MongoDB adapter's "
@@ -24,19 +23,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "race" in getattr(item, "fixturenames", ()):
             item.add_marker(skip)
-
-
-@pytest.fixture
-def store(tmp_path):
-    # LRS_TEST_STORE=mongomock runs the suite on the MongoDB adapter (in memory).
-    if os.environ.get("LRS_TEST_STORE") == "mongomock":
-        from lrs.storage.mongo.store import MongoStore
-
-        store = MongoStore("mongomock://localhost/lrs_http")
-    else:
-        store = SqliteStore(tmp_path / "lrs.sqlite3")
-    yield store
-    store.close()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from urllib.parse import quote
 
@@ -14,24 +13,11 @@ from lrs.config import Settings
 from lrs.domain.credentials import create_credential
 from lrs.domain.identity.keys import IdentityKeys
 from lrs.domain.identity.vocabulary import AGREED_ID_EXTENSION, UNIT_CODE_EXTENSION
-from lrs.storage.sqlite.store import SqliteStore
 from tests.http.conftest import basic
 
 SECRET = "test-identity-secret-0123456789"
 KEYS = IdentityKeys(SECRET.encode())
 VERSION = "2.0.0"
-
-
-@pytest.fixture
-def store(tmp_path):
-    if os.environ.get("LRS_TEST_STORE") == "mongomock":
-        from lrs.storage.mongo.store import MongoStore
-
-        store = MongoStore(f"mongomock://localhost/lrs_identity_{uuid.uuid4().hex[:8]}")
-    else:
-        store = SqliteStore(tmp_path / "lrs.sqlite3")
-    yield store
-    store.close()
 
 
 @pytest.fixture

@@ -449,7 +449,7 @@ class PolicyBook:
     ) -> PolicyBook:
         """Every ``*.json`` of ``directory`` but ``schema.json``, each validated against
         ``schema.json`` (Draft 2020-12) and the cross-field rules. The slug is the file stem."""
-        return cls(_read_policies(Path(directory)), assignments, default)
+        return cls(read_policies(Path(directory)), assignments, default)
 
     def get(self, slug_or_id: str) -> CreditPolicy:
         try:
@@ -528,7 +528,8 @@ _read_cache: dict[tuple[object, ...], tuple[CreditPolicy, ...]] = {}
 _READ_CACHE_SIZE = 8
 
 
-def _read_policies(directory: Path) -> tuple[CreditPolicy, ...]:
+def read_policies(directory: Path) -> tuple[CreditPolicy, ...]:
+    """The policies of ``directory``, checked against its schema.json; raises PolicyError."""
     files = sorted(directory.glob("*.json"))
     try:
         key = (str(directory.resolve()), *((f.name, f.stat().st_mtime_ns, f.stat().st_size)

@@ -32,7 +32,7 @@ _cache: dict[tuple, ProfileRegistry] = {}
 _CACHE_SIZE = 8
 
 
-def resolve_profiles_dir(setting: str) -> Path | None:
+def resolve_profiles_dir(setting: str, *, warn: bool = True) -> Path | None:
     """Where the profiles are: ``setting`` relative to the working directory, else the
     source tree's ``profiles/`` (development), else the installed data
     (``<prefix>/share/lrs/profiles``). An empty setting loads none."""
@@ -45,7 +45,8 @@ def resolve_profiles_dir(setting: str) -> Path | None:
         for base in (_REPO_ROOT, Path(sys.prefix) / "share" / "lrs"):
             if (base / path).is_dir():
                 return base / path
-    log.warning("profiles directory %s not found; no xAPI Profiles loaded", setting)
+    if warn:
+        log.warning("profiles directory %s not found; no xAPI Profiles loaded", setting)
     return None
 
 
