@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from lrs.domain.cadre import PROFILE as CADRE_PROFILE
 from lrs.environment import KNOWN_VERSIONS, SettingsError, read_environment
 
 __all__ = ["KNOWN_VERSIONS", "Settings", "SettingsError"]
@@ -40,7 +41,7 @@ class Settings:
     profiles_dir: str = "profiles"
     profile_policy: str = "flag"
     profile_mode: str = "any-template"
-    profile_default: str = "https://w3id.org/xapi/cadre-training"
+    profile_default: str = CADRE_PROFILE
     profile_apply_all: str = ""
     # Annual credit policies (profiles/credit-policies/*.json): their directory,
     # resolved like profiles_dir (working directory, the source tree, then

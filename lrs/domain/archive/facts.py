@@ -17,17 +17,17 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-CT = "https://w3id.org/xapi/cadre-training/"
-PROFILE_VERSION = CT + "v1.0"
-EXT = CT + "extensions/"
-TYPES = CT + "activity-types/"
-
-COURSE = TYPES + "course"
-THEME_CLASS = TYPES + "theme-class"
-COURSE_ASSESSMENT = TYPES + "course-assessment"
-CLASS_ASSESSMENT = TYPES + "class-assessment"
-CERTIFICATE = TYPES + "completion-certificate"
-ELECTIVE_PROGRAMME = TYPES + "elective-programme"
+from lrs.domain.cadre import (  # noqa: F401 - CLASS_ASSESSMENT is re-exported to rules.py
+    CERTIFICATE,
+    CLASS_ASSESSMENT,
+    COURSE,
+    COURSE_ASSESSMENT,
+    CT,
+    ELECTIVE_PROGRAMME,
+    EXT,
+    PROFILE_VERSION,
+    THEME_CLASS,
+)
 
 VERBS = {
     "http://adlnet.gov/expapi/verbs/registered": "registered",

@@ -25,6 +25,7 @@ from lrs.domain.archive.periods import (
     Window,
     fixed_range,
 )
+from lrs.domain.cadre import band_value, dec, standard_credit_hours
 from lrs.domain.schemaformats import format_checker
 
 if TYPE_CHECKING:
@@ -52,12 +53,6 @@ _ROUNDING = {
     "up": ROUND_UP,
 }
 _CENT = Decimal("0.01")
-# GB/T 38856 §3.8, the value the profile's course-credit-hours extension holds.
-_STANDARD_BANDS = (
-    (Decimal(15), Decimal("0.25")),
-    (Decimal(30), Decimal("0.5")),
-    (None, Decimal(1)),
-)
 _REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -68,15 +63,6 @@ class PolicyError(ValueError):
         self.detail, self.file, self.path = message, file, path
         where = ": ".join(part for part in (file, path) if part)
         super().__init__(f"{where}: {message}" if where else message)
-
-
-def dec(value: Any) -> Decimal:
-    """A number as an exact decimal: JSON floats go through str(), so 0.25 stays 0.25."""
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise TypeError(f"not a number: {value!r}")
-    return Decimal(str(value))
 
 
 def tidy(value: Decimal) -> Decimal:
@@ -273,7 +259,7 @@ class CreditPolicy:
         ):
             return tidy(_non_negative(stated, "stated"))
         if self._hours_method == "duration-bands":
-            return tidy(_band_value(self._bands, duration))
+            return tidy(band_value(self._bands, duration))
         # Hunan 第十二条: 一个学时为45分钟, 不足或超过1个学时的按四舍五入法则计算.
         exact = duration / self._minutes_per_credit_hour
         return tidy(_round(exact, self._hours_rounding))
@@ -395,19 +381,6 @@ class CreditPolicy:
             "required": tidy(totals.required + plus_bonus("required")),
             "elective": tidy(totals.elective + plus_bonus("elective")),
         }
-
-
-def standard_credit_hours(duration_minutes: Decimal) -> Decimal:
-    """GB/T 38856 §3.8: ≤ 15 min → 0.25, ≤ 30 min → 0.5, more → 1 (the profile's
-    course-credit-hours value)."""
-    return _band_value(_STANDARD_BANDS, dec(duration_minutes))
-
-
-def _band_value(bands: Iterable[tuple[Decimal | None, Decimal]], duration: Decimal) -> Decimal:
-    for upper, hours in bands:
-        if upper is None or duration <= upper:
-            return hours
-    raise AssertionError("the last band is unbounded")  # checked when loading
 
 
 def _non_negative(value: Any, name: str) -> Decimal:

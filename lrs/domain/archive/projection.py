@@ -32,6 +32,7 @@ from lrs.domain.archive.facts import Fact, read_fact, with_definitions
 from lrs.domain.archive.ledger import amount, canon
 from lrs.domain.archive.policy import CreditPolicy, PolicyBook
 from lrs.domain.archive.rules import Decision, Prior
+from lrs.domain.cadre import dec_or_zero as dec  # stored amounts; None is 0
 from lrs.storage.port import (
     ArchiveRow,
     LedgerEntry,
@@ -49,10 +50,6 @@ UNATTRIBUTED = "unattributed"
 IGNORED = "ignored"  # not a profile statement, or about nothing archived
 VOIDED = "voided"
 RELEASED = "released"  # taken out of a trainee's archive: the account left the trainee
-
-
-def dec(value: Any) -> Decimal:
-    return Decimal(str(value)) if value is not None else Decimal(0)
 
 
 def new_course_data() -> dict[str, Any]:

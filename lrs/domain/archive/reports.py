@@ -25,6 +25,8 @@ from lrs.domain.archive import ledger as ledger_rules
 from lrs.domain.archive.ledger import amount
 from lrs.domain.archive.policy import CreditPolicy, CreditTotals, Period, PolicyBook, TargetReport
 from lrs.domain.archive.projector import status
+from lrs.domain.cadre import ZERO
+from lrs.domain.cadre import dec_or_zero as dec  # stored amounts; None is 0
 from lrs.domain.errors import Forbidden, NotFound, ValidationError
 from lrs.domain.identity.keys import mask_name
 from lrs.domain.identity.roles import (
@@ -40,13 +42,8 @@ from lrs.domain.identity.roles import (
 )
 from lrs.storage.port import ArchiveRow, Store, Trainee, UnitOfWork
 
-ZERO = Decimal(0)
 MANAGERS = ("admin", "department", "unit")
 PAGE = 500
-
-
-def dec(value: Any) -> Decimal:
-    return Decimal(str(value)) if value is not None else ZERO
 
 
 # ---------------------------------------------------------------- policies and periods

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from datetime import timedelta, timezone
 
-# Context extensions of the cadre-training xAPI Profile (profiles/cadre-training/).
-AGREED_ID_EXTENSION = "https://w3id.org/xapi/cadre-training/extensions/agreed-identifier"
-UNIT_CODE_EXTENSION = "https://w3id.org/xapi/cadre-training/extensions/unit-code"
+# Context extensions of the cadre-training xAPI Profile, re-exported for the identity modules.
+from lrs.domain.cadre import AGREED_ID_EXTENSION as AGREED_ID_EXTENSION
+from lrs.domain.cadre import UNIT_CODE_EXTENSION as UNIT_CODE_EXTENSION
+
 # The profile's inlineSchema for a unit code (preferably the unified social
 # credit code, 统一社会信用代码, GB 32100).
 UNIT_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")

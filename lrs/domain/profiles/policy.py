@@ -16,12 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from lrs.domain.cadre import PROFILE
 from lrs.domain.profiles.templates import ANY_TEMPLATE, MODES
 
 ENFORCE, FLAG, OFF = "enforce", "flag", "off"
 POLICIES = (ENFORCE, FLAG, OFF)
 # The cadre-training profile (profiles/cadre-training/), the default profile.
-CADRE_PROFILE = "https://w3id.org/xapi/cadre-training"
+CADRE_PROFILE = PROFILE
 
 
 def check_policy(value: str, name: str = "profile policy") -> str:

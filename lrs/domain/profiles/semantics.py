@@ -10,29 +10,27 @@ run on statements the profile applies to, with the templates each passed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any
 
+from lrs.domain.cadre import (
+    ASSESSMENT_REQUIRED,
+    COURSE_CREDIT_HOURS,
+    COURSE_DURATION,
+    CREDIT_HOURS_EARNED,
+    standard_credit_hours,
+)
+from lrs.domain.cadre import PROFILE as CADRE
+from lrs.domain.cadre import TEMPLATES as _T
 from lrs.domain.profiles.model import Profile
 from lrs.domain.profiles.templates import RuleFailure
-
-CADRE = "https://w3id.org/xapi/cadre-training"
-_EX = CADRE + "/extensions/"
-COURSE_DURATION = _EX + "course-duration"
-COURSE_CREDIT_HOURS = _EX + "course-credit-hours"
-ASSESSMENT_REQUIRED = _EX + "assessment-required"
-CREDIT_HOURS_EARNED = _EX + "credit-hours-earned"
-_T = CADRE + "/templates/"
 
 SEMANTIC = "semantic"
 
 
-def course_credit_hours(duration: float) -> float:
-    """GB/T 38856—2020 §3.8: ≤ 15 min → 0.25; ≤ 30 min → 0.5; longer → 1 credit-hour."""
-    if duration <= 15:
-        return 0.25
-    if duration <= 30:
-        return 0.5
-    return 1
+def course_credit_hours(duration: float) -> Decimal:
+    """GB/T 38856—2020 §3.8 (lrs.domain.cadre): ≤ 15 min → 0.25; ≤ 30 → 0.5; longer → 1."""
+    return standard_credit_hours(duration)
 
 
 def _definitions(statement: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -60,10 +58,10 @@ def credit_hours_follow_duration(statement, passed) -> Iterator[RuleFailure]:
     for where, extensions in _definitions(statement):
         duration = extensions.get(COURSE_DURATION)
         hours = extensions.get(COURSE_CREDIT_HOURS)
-        if not (_number(duration) and _number(hours)) or duration <= 0:
+        if not (_number(duration) and _number(hours)) or not duration > 0:  # NaN too
             continue
         expected = course_credit_hours(duration)
-        if hours != expected:
+        if hours != expected:  # exact: Decimal("0.25") == 0.25
             yield RuleFailure(
                 COURSE_CREDIT_HOURS,
                 SEMANTIC,
