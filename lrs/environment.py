@@ -11,7 +11,7 @@ What needs the files (profiles, credit policies) is checked by :mod:`lrs.startup
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
@@ -45,10 +45,12 @@ def _one_of(choices: tuple[str, ...]) -> fields.String:
     )
 
 
-class _Versions(fields.Field):
+class _Versions(fields.Field[tuple[str, ...]]):
     """A comma-separated list of served xAPI versions, stored newest first."""
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> tuple[str, ...]:
         chosen = [v.strip() for v in str(value).split(",") if v.strip()]
         if not chosen or any(v not in KNOWN_VERSIONS for v in chosen):
             raise ValidationError("must list some of " + ", ".join(KNOWN_VERSIONS))
@@ -85,7 +87,7 @@ class EnvironmentSchema(Schema):
     log_format = _one_of(LOG_FORMATS)
     access_log = fields.String(data_key="LRS_ACCESS_LOG")
 
-    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+    def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
         field_obj.data_key = field_obj.data_key or "LRS_" + field_name.upper()
 
 
@@ -115,9 +117,10 @@ def read_environment(environ: Mapping[str, str]) -> dict[str, Any]:
         if name in given:
             given[name] = given[name].strip().lower()
     try:
-        return _SCHEMA.load(given)
+        loaded: dict[str, Any] = _SCHEMA.load(given)
     except ValidationError as exc:
-        errors: dict[str, list[str]] = exc.normalized_messages()  # type: ignore[assignment]
+        errors = cast(dict[str, list[str]], exc.messages)  # a schema's: by data_key
         variable = sorted(errors)[0]
         message = "; ".join(errors[variable])
         raise SettingsError(variable, f"{message}, got {environ.get(variable)!r}") from None
+    return loaded
