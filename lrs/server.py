@@ -49,8 +49,8 @@ def serve(host: str, port: int, workers: int | None = None, threads: int | None 
     if not os.environ.get("LRS_ARCHIVE_PROJECTOR"):
         settings = dataclasses.replace(settings, archive_projector="process")
     mode = settings.archive_projector
+    configure_logging(settings.log_level, settings.log_format)  # before the checks log
     check_settings(settings)
-    configure_logging(settings.log_level, settings.log_format)
     # Open the store once before forking so schema creation and URL errors
     # surface at start-up, not in the first request.
     from lrs.storage.factory import open_store
