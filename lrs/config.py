@@ -10,9 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from lrs.domain.cadre import PROFILE as CADRE_PROFILE
-from lrs.environment import KNOWN_VERSIONS, SettingsError, read_environment
 
-__all__ = ["KNOWN_VERSIONS", "Settings", "SettingsError"]
+KNOWN_VERSIONS = ("2.0.0", "1.0.3")
+
+
+class SettingsError(ValueError):
+    """An environment variable with a value the LRS cannot use; names the variable."""
+
+    def __init__(self, variable: str, message: str) -> None:
+        self.variable = variable
+        super().__init__(f"{variable} {message}")
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,9 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """From the LRS_* variables (README, Configuration); raises :class:`SettingsError`
         naming the first variable whose value cannot be used."""
+        # Imported here: marshmallow is not needed by `lrs --help`.
+        from lrs.environment import read_environment
+
         values: dict[str, Any] = read_environment(os.environ if environ is None else environ)
         if "data_dir" in values:
             values["data_dir"] = Path(values["data_dir"])

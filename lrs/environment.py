@@ -1,9 +1,9 @@
 """The LRS_* environment variables, parsed and checked in one place (a marshmallow schema).
 
 Every variable has a type and a range or a set of values; a wrong one raises
-:class:`SettingsError`, whose message names the variable, what it must be and what it got,
-so ``lrs serve`` can stop with one line instead of a traceback in every worker. An unset or
-empty variable takes the default of :class:`lrs.config.Settings`.
+:class:`lrs.config.SettingsError`, whose message names the variable, what it must be and what
+it got, so ``lrs serve`` can stop with one line instead of a traceback in every worker. An
+unset or empty variable takes the default of :class:`lrs.config.Settings`.
 
 What needs the files (profiles, credit policies) is checked by :mod:`lrs.startup`.
 """
@@ -15,20 +15,13 @@ from typing import Any, cast
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-KNOWN_VERSIONS = ("2.0.0", "1.0.3")
+from lrs.config import KNOWN_VERSIONS, SettingsError
+
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 LOG_FORMATS = ("text", "json")
 # lrs.domain.archive.runtime.MODES; not imported: that module pulls the archive in, which a
 # CLI command that only reads its settings should not pay for.
 PROJECTOR_MODES = ("process", "thread", "off")
-
-
-class SettingsError(ValueError):
-    """An environment variable with a value the LRS cannot use."""
-
-    def __init__(self, variable: str, message: str) -> None:
-        self.variable = variable
-        super().__init__(f"{variable} {message}")
 
 
 def _whole(minimum: int) -> fields.Integer:
