@@ -71,7 +71,7 @@ class Settings:
     # lrs.domain.archive.projector.BATCH), so ingest never waits long for it.
     archive_batch: int = 100
     # `lrs serve`: gunicorn worker processes and threads per worker, the access log
-    # ("-": stderr; "": none), and the level and format (text|json) of the LRS's own logs.
+    # ("-": stdout; "": none), and the level and format (text|json) of the LRS's own logs.
     workers: int = 2
     threads: int = 4
     access_log: str = ""

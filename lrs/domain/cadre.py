@@ -18,7 +18,6 @@ PROFILE_VERSION = CT + "v1.0"  # what a statement cites in contextActivities.cat
 EXT = CT + "extensions/"
 TYPES = CT + "activity-types/"
 TEMPLATES = CT + "templates/"
-VERBS = CT + "verbs/"
 
 # Extensions (the profile's concepts; profiles/cadre-training/README.md).
 AGREED_ID_EXTENSION = EXT + "agreed-identifier"

@@ -17,13 +17,12 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from lrs.domain.cadre import (  # noqa: F401 - CLASS_ASSESSMENT is re-exported to rules.py
+from lrs.domain.cadre import (
     CERTIFICATE,
     CLASS_ASSESSMENT,
     COURSE,
     COURSE_ASSESSMENT,
     CT,
-    ELECTIVE_PROGRAMME,
     EXT,
     PROFILE_VERSION,
     THEME_CLASS,
