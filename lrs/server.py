@@ -22,7 +22,7 @@ from gunicorn.app.base import BaseApplication
 from lrs.archive_follower import ArchiveFollower
 from lrs.config import Settings
 from lrs.logs import configure_logging
-from lrs.startup import check_settings
+from lrs.startup import check_settings, prepare_store
 
 
 class LRSServer(BaseApplication):
@@ -51,17 +51,10 @@ def serve(host: str, port: int, workers: int | None = None, threads: int | None 
     mode = settings.archive_projector
     configure_logging(settings.log_level, settings.log_format)  # before the checks log
     check_settings(settings)
-    # Open the store once before forking so schema creation and URL errors
-    # surface at start-up, not in the first request.
-    from lrs.storage.factory import open_store
-
-    open_store(settings.resolved_database_url()).close()
-    # Likewise a missing LRS_IDENTITY_SECRET; a generated one is made once, here.
-    from lrs.domain.identity.keys import load_identity_keys
-
-    load_identity_keys(
-        settings.identity_secret, settings.data_dir, settings.resolved_database_url()
-    )
+    # Open the store once before forking so schema creation and URL errors surface at
+    # start-up, not in the first request; likewise the identity secret (a generated one is
+    # made once, here).
+    prepare_store(settings)
     # Import the application's modules (not the app: no connections) before
     # forking, so workers share them instead of each paying seconds of CPU for
     # the imports (the IRI grammar alone takes ~2 s): a faster restart after a crash.

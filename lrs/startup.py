@@ -17,6 +17,42 @@ def check_settings(settings: Settings) -> None:
     _check_credit_policies(settings)
 
 
+def prepare_store(settings: Settings) -> None:
+    """Open the store once (creating its schema) and load the identity secret (generating it
+    on a first SQLite start), so a wrong database URL, data directory or secret stops the
+    server here, naming its variable, and not in the first request of every worker."""
+    import sqlite3
+
+    from lrs.domain.identity.keys import IdentitySecretError, load_identity_keys
+    from lrs.storage.factory import UnsupportedDatabase, open_store
+
+    # An SQLite file (the only store that fails with OSError) names no password: safe to show.
+    where, value = (
+        ("LRS_DATABASE_URL", settings.database_url)
+        if settings.database_url
+        else ("LRS_DATA_DIR", str(settings.data_dir))
+    )
+    try:
+        open_store(settings.resolved_database_url()).close()
+        load_identity_keys(
+            settings.identity_secret, settings.data_dir, settings.resolved_database_url()
+        )
+    except UnsupportedDatabase as exc:
+        raise _named("LRS_DATABASE_URL", exc) from None
+    except IdentitySecretError as exc:
+        raise _named("LRS_IDENTITY_SECRET", exc) from None
+    except (OSError, sqlite3.Error) as exc:  # a directory that cannot be created or written
+        raise SettingsError(where, f"is not usable: {value!r}: {exc}") from None
+
+
+def _named(variable: str, exc: Exception) -> SettingsError:
+    """``exc`` as a SettingsError; its message may already start with the variable's name."""
+    message = str(exc)
+    if message.startswith(variable + " "):
+        return SettingsError(variable, message.removeprefix(variable + " "))
+    return SettingsError(variable, f"is not usable: {message}")
+
+
 def _check_profiles(settings: Settings) -> None:
     from lrs.domain.profiles import ProfileLoadError, load_registry, resolve_profiles_dir
     from lrs.domain.profiles.policy import ProfileSettings

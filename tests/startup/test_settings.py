@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lrs.config import Settings, SettingsError
-from lrs.startup import check_settings
+from lrs.startup import check_settings, prepare_store
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -94,3 +94,25 @@ def test_a_profile_that_cannot_load_is_named_on_one_line(tmp_path):
 def test_the_shipped_settings_pass_the_start_up_check():
     check_settings(Settings())
     check_settings(Settings(profiles_dir="", credit_policy_assignments="fj=fujian-2017"))
+
+
+@pytest.mark.parametrize(
+    ("changes", "variable", "words"),
+    [
+        ({"database_url": "ftp://nowhere"}, "LRS_DATABASE_URL", "unsupported"),
+        ({"database_url": "sqlite:///"}, "LRS_DATABASE_URL", "needs a file path"),
+        ({"identity_secret": "short"}, "LRS_IDENTITY_SECRET", "must be at least 16"),
+        ({"data_dir": Path("/proc/no/such")}, "LRS_DATA_DIR", "is not usable"),
+    ],
+)
+def test_the_store_and_the_secret_are_checked_before_forking(tmp_path, changes, variable, words):
+    settings = Settings(**{"data_dir": tmp_path, **changes})
+    with pytest.raises(SettingsError) as caught:
+        prepare_store(settings)
+    assert caught.value.variable == variable and words in str(caught.value)
+
+
+def test_a_first_start_creates_the_store_and_the_secret(tmp_path):
+    prepare_store(Settings(data_dir=tmp_path / "new"))
+    assert (tmp_path / "new" / "lrs.sqlite3").is_file()
+    assert (tmp_path / "new" / "identity-secret").is_file()
