@@ -104,6 +104,8 @@ def upsert() -> Response:
     )
     with _store().transaction() as uow:
         outcome = upsert_trainee(uow, _keys(), writer, data, SOURCE_API)
+    if outcome.pending is not None:
+        return _pending(outcome.pending)
     result = views.show(_store(), writer, outcome.key)
     result["conflicts"] = [_conflict_view(c) for c in outcome.conflicts]
     return _json(result, 201 if outcome.created else 200)
@@ -174,8 +176,33 @@ def transfer(key: str) -> Response:
     if day is None:
         raise ValidationError("date is required", "date")
     with _store().transaction() as uow:
-        transfer_trainee(uow, writer, _trainee_key(key), body.get("unit"), day, SOURCE_API)
+        moved = transfer_trainee(
+            uow, writer, _trainee_key(key), body.get("unit"), day, SOURCE_API
+        )
+    if isinstance(moved, IdentityConflict):
+        return _pending(moved)
     return _json(views.show(_store(), writer, key))
+
+
+def _pending(request_: IdentityConflict) -> Response:
+    """202: the receiving unit's transfer request waits for the department above both."""
+    return _json(
+        {
+            "status": "pending",
+            "message": "转入申请已记录，待上级管理部门或原单位确认 (the transfer request "
+            "waits for the department above both units, or the old unit)",
+            # Not the whole conflict: where the trainee is now is not the asker's to learn.
+            "conflict": {
+                "id": str(request_.id),
+                "kind": request_.kind,
+                "status": request_.status,
+                "unit": request_.details["unit"],
+                "day": request_.details["day"],
+                "count": request_.count,
+            },
+        },
+        202,
+    )
 
 
 # ---------------------------------------------------------------- reads
