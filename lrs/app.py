@@ -27,6 +27,8 @@ from lrs.http.alternate import (
 from lrs.http.auth import authenticate_request
 from lrs.http.errors import register_error_handlers
 from lrs.http.requests import enforce_body_limit
+from lrs.http.throttle import authenticate_limited
+from lrs.http.throttle import install as install_limiter
 from lrs.http.versioning import VERSION_HEADER, negotiate
 from lrs.storage.factory import open_store
 from lrs.storage.port import Store
@@ -74,6 +76,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     app.extensions["lrs.identity_keys"] = keys
     app.extensions["lrs.ingest_hooks"].append(identity_hook(keys))
+    # Rate limits on failed authentications and identifier lookups (issue 12.3).
+    install_limiter(app.extensions, app.extensions["lrs.store"])
 
     for blueprint in (
         statements.bp, documents.bp, activities.bp, agents.bp, about.bp, openapi.bp,
@@ -120,7 +124,7 @@ def _before_request() -> Response | None:
             "xAPI 2.0 removed the alternate request syntax; send the request itself",
             "method",
         )
-    g.credential = authenticate_request()
+    g.credential = authenticate_limited(authenticate_request)
     return None
 
 

@@ -34,6 +34,7 @@ from lrs.domain.identity.vocabulary import SOURCE_API, SOURCE_IMPORT
 from lrs.domain.statements.validation import validate_agent
 from lrs.http import requests as req
 from lrs.http.auth import current_credential, require
+from lrs.http.throttle import spend_import_rows, spend_lookup
 from lrs.storage.port import IdentityConflict
 
 bp = Blueprint("identity", __name__)
@@ -90,6 +91,8 @@ def upsert() -> Response:
     unknown = sorted(set(body) - set(TRAINEE_FIELDS))
     if unknown:
         raise ValidationError(f"unknown field {unknown[0]!r}", unknown[0])
+    # An upsert tells whether an agreed identifier is registered: it counts as a lookup.
+    spend_lookup(current_credential(), "upsert")
     accounts = body.get("accounts", [])
     if not isinstance(accounts, list):
         raise ValidationError("accounts must be a list of Agent objects", "accounts")
@@ -120,6 +123,7 @@ def lookup() -> Response:
     problem = check_agreed_id(agreed_id)
     if problem:
         raise ValidationError(problem, "agreed_id")
+    spend_lookup(current_credential())
     key = _keys().key(agreed_id)  # type: ignore[arg-type]
     try:
         trainee = views.show(_store(), reader, key)
@@ -136,6 +140,7 @@ def import_csv() -> Response:
     if req.media_type() not in ("text/csv", "application/csv"):
         raise ValidationError("send the file as text/csv", "Content-Type")
     rows = read_rows(decode(request.get_data(cache=True)))
+    spend_import_rows(current_credential(), len(rows))
     report = import_rows(_store(), _keys(), writer, rows, SOURCE_IMPORT)
     return _json(report.as_dict())
 
