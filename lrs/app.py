@@ -27,6 +27,9 @@ from lrs.http.alternate import (
 from lrs.http.auth import authenticate_request
 from lrs.http.errors import register_error_handlers
 from lrs.http.requests import enforce_body_limit
+from lrs.http.role_scope import refuse_documents
+from lrs.http.throttle import authenticate_limited
+from lrs.http.throttle import install as install_limiter
 from lrs.http.versioning import VERSION_HEADER, negotiate
 from lrs.storage.factory import open_store
 from lrs.storage.port import Store
@@ -74,6 +77,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     app.extensions["lrs.identity_keys"] = keys
     app.extensions["lrs.ingest_hooks"].append(identity_hook(keys))
+    # Rate limits on failed authentications and identifier lookups (issue 12.3).
+    install_limiter(app.extensions, app.extensions["lrs.store"])
 
     for blueprint in (
         statements.bp, documents.bp, activities.bp, agents.bp, about.bp, openapi.bp,
@@ -81,6 +86,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     ):
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(identity_http.bp, url_prefix=API_PREFIX)
+    # Registry roles narrow the xAPI resources too (issue 12.2): no documents for them.
+    app.before_request_funcs.setdefault(documents.bp.name, []).append(refuse_documents)
     # Learning archives (§9.1): a projection of the statements, fed by the outbox.
     # The thread (LRS_ARCHIVE_PROJECTOR=thread) starts here, i.e. in each process
     # after any fork; under "process" a follower beside the app projects instead
@@ -120,7 +127,7 @@ def _before_request() -> Response | None:
             "xAPI 2.0 removed the alternate request syntax; send the request itself",
             "method",
         )
-    g.credential = authenticate_request()
+    g.credential = authenticate_limited(authenticate_request)
     return None
 
 

@@ -14,7 +14,7 @@ from lrs.domain.credentials import SCOPES, create_credential
 from lrs.domain.errors import LRSError
 from lrs.domain.identity.keys import IdentitySecretError
 from lrs.domain.identity.roles import ROLES
-from lrs.identity_cli import role_settings, trainees
+from lrs.identity_cli import check_role_scopes, role_settings, trainees
 from lrs.storage.factory import UnsupportedDatabase, open_store
 
 
@@ -89,6 +89,7 @@ def create(
 ) -> None:
     """Create a credential and print its key and secret (the secret is shown once)."""
     identity = role_settings(role, unit, trainee, org)
+    check_role_scopes(identity, scopes)
     policy = profile_policy or Settings.from_env().profile_policy
     if policy not in ("enforce", "flag", "off"):
         raise click.ClickException(f"LRS_PROFILE_POLICY must be enforce, flag or off: {policy!r}")

@@ -14,8 +14,9 @@ from typing import Any
 import click
 
 from lrs.config import Settings
+from lrs.domain.credentials import parse_scopes
 from lrs.domain.errors import LRSError
-from lrs.domain.identity import views
+from lrs.domain.identity import statement_access, views
 from lrs.domain.identity.csv_import import decode, import_rows, read_rows
 from lrs.domain.identity.keys import IdentityKeys, IdentitySecretError, load_identity_keys
 from lrs.domain.identity.roles import Reader, credential_settings
@@ -50,6 +51,14 @@ def role_settings(
     key = _keys(Settings.from_env()).key_or_id(trainee) if trainee else None
     try:
         return credential_settings(role, unit, key, org)
+    except LRSError as exc:
+        raise click.ClickException(exc.message) from exc
+
+
+def check_role_scopes(identity: dict[str, Any], scopes: str) -> None:
+    """Refuse a trainee, unit or department credential that would open documents."""
+    try:
+        statement_access.check_role_scopes(identity.get("role"), parse_scopes(scopes))
     except LRSError as exc:
         raise click.ClickException(exc.message) from exc
 

@@ -70,3 +70,13 @@ class UnsupportedMediaType(LRSError):
 
 class ConcurrentUpdate(Exception):
     """Raised by a store when a compare-and-set on a document's ETag lost a race."""
+
+
+class TooManyRequests(LRSError):
+    """A rate limit is reached (429); ``retry_after`` seconds until it lifts."""
+
+    status = 429
+
+    def __init__(self, message: str, path: str | None = None, retry_after: int = 1) -> None:
+        super().__init__(message, path)
+        self.retry_after = max(1, retry_after)

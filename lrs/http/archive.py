@@ -4,7 +4,8 @@ Same version negotiation and Basic authentication as every /xapi route, and the
 trainee registry's scope (``trainees/read``); the credential's role
 (``lrs.domain.identity.roles``) then narrows what it sees: a trainee only
 itself, a unit its trainees, a department its subtree, an institution the
-records of its own statements. Reading outside that scope is a 403.
+records of its own statements. Reading a report outside that scope is a 403;
+a trainee's archive or ledger outside it is a 404, like an unknown key.
 """
 
 from __future__ import annotations

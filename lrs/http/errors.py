@@ -8,7 +8,7 @@ import uuid
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from lrs.domain.errors import ConcurrentUpdate, LRSError
+from lrs.domain.errors import ConcurrentUpdate, LRSError, TooManyRequests
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,8 @@ def register_error_handlers(app: Flask) -> None:
         response = error_response(exc.status, message, exc.path)
         if exc.status == 401:
             response.headers["WWW-Authenticate"] = 'Basic realm="xAPI"'
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
     @app.errorhandler(ConcurrentUpdate)

@@ -34,6 +34,7 @@ from lrs.domain.identity.vocabulary import SOURCE_API, SOURCE_IMPORT
 from lrs.domain.statements.validation import validate_agent
 from lrs.http import requests as req
 from lrs.http.auth import current_credential, require
+from lrs.http.throttle import spend_import_rows, spend_lookup
 from lrs.storage.port import IdentityConflict
 
 bp = Blueprint("identity", __name__)
@@ -90,6 +91,8 @@ def upsert() -> Response:
     unknown = sorted(set(body) - set(TRAINEE_FIELDS))
     if unknown:
         raise ValidationError(f"unknown field {unknown[0]!r}", unknown[0])
+    # An upsert tells whether an agreed identifier is registered: it counts as a lookup.
+    spend_lookup(current_credential(), "upsert")
     accounts = body.get("accounts", [])
     if not isinstance(accounts, list):
         raise ValidationError("accounts must be a list of Agent objects", "accounts")
@@ -104,6 +107,8 @@ def upsert() -> Response:
     )
     with _store().transaction() as uow:
         outcome = upsert_trainee(uow, _keys(), writer, data, SOURCE_API)
+    if outcome.pending is not None:
+        return _pending(outcome.pending)
     result = views.show(_store(), writer, outcome.key)
     result["conflicts"] = [_conflict_view(c) for c in outcome.conflicts]
     return _json(result, 201 if outcome.created else 200)
@@ -118,6 +123,7 @@ def lookup() -> Response:
     problem = check_agreed_id(agreed_id)
     if problem:
         raise ValidationError(problem, "agreed_id")
+    spend_lookup(current_credential())
     key = _keys().key(agreed_id)  # type: ignore[arg-type]
     try:
         trainee = views.show(_store(), reader, key)
@@ -134,6 +140,7 @@ def import_csv() -> Response:
     if req.media_type() not in ("text/csv", "application/csv"):
         raise ValidationError("send the file as text/csv", "Content-Type")
     rows = read_rows(decode(request.get_data(cache=True)))
+    spend_import_rows(current_credential(), len(rows))
     report = import_rows(_store(), _keys(), writer, rows, SOURCE_IMPORT)
     return _json(report.as_dict())
 
@@ -174,8 +181,33 @@ def transfer(key: str) -> Response:
     if day is None:
         raise ValidationError("date is required", "date")
     with _store().transaction() as uow:
-        transfer_trainee(uow, writer, _trainee_key(key), body.get("unit"), day, SOURCE_API)
+        moved = transfer_trainee(
+            uow, writer, _trainee_key(key), body.get("unit"), day, SOURCE_API
+        )
+    if isinstance(moved, IdentityConflict):
+        return _pending(moved)
     return _json(views.show(_store(), writer, key))
+
+
+def _pending(request_: IdentityConflict) -> Response:
+    """202: the receiving unit's transfer request waits for the department above both."""
+    return _json(
+        {
+            "status": "pending",
+            "message": "转入申请已记录，待上级管理部门或原单位确认 (the transfer request "
+            "waits for the department above both units, or the old unit)",
+            # Not the whole conflict: where the trainee is now is not the asker's to learn.
+            "conflict": {
+                "id": str(request_.id),
+                "kind": request_.kind,
+                "status": request_.status,
+                "unit": request_.details["unit"],
+                "day": request_.details["day"],
+                "count": request_.count,
+            },
+        },
+        202,
+    )
 
 
 # ---------------------------------------------------------------- reads

@@ -21,6 +21,7 @@ from lrs.domain.profiles.registry import ProfileRegistry
 from lrs.domain.profiles.validation import kind_of, registration_status
 from lrs.domain.statements.validation import is_uuid
 from lrs.http import requests as req
+from lrs.http import role_scope
 from lrs.http.auth import require
 from lrs.storage.port import StatementQuery, Violation
 from lrs.timeutil import format_timestamp
@@ -72,6 +73,7 @@ def violations() -> Response:
     if not is_uuid(value):
         raise ValidationError(f"{name} must be a UUID", name)
     value = value.lower()
+    role_scope.check_violations(credential, name, value)
     with store.read() as uow:
         if name == "statementId":
             found = uow.violations.for_statement(value, org_scope)

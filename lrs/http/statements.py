@@ -25,6 +25,7 @@ from lrs.domain.statements.validation import (
 )
 from lrs.http import identity as identity_http
 from lrs.http import requests as req
+from lrs.http import role_scope
 from lrs.http.auth import current_credential, has_scope, require
 from lrs.http.multipart import build_multipart_mixed, parse_multipart_mixed
 from lrs.storage.port import StatementQuery, StatementRecord
@@ -195,10 +196,12 @@ def get_statements() -> Response:
             org_scope=org_scope,
             authority_key=mine,
         )
+        role_scope.check_single(credential, statement_id, record.statement)
         body = format_statement(record.statement, fmt, languages)
         return _statement_response(body, [record], with_attachments, record.stored)
 
     query = _build_query(params, org_scope=org_scope, authority_key=mine)
+    query = role_scope.narrow(credential, query)
     query = replace(query, raw_json=fmt == "exact")
     page = service.query_statements(_store(), query)
     more = ""

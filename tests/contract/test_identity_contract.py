@@ -287,3 +287,7 @@ class TestConflicts:
             assert uow.identity_conflicts.get("999999") is None
             assert uow.identity_conflicts.get("not-an-id") is None
             assert uow.identity_conflicts.close("999999", "dismissed", {}) is False
+            # Past a 64-bit rowid (issue 12.7: an OverflowError became a 500).
+            for huge in (str(2**63), 2**63, "9" * 40, "-1"):
+                assert uow.identity_conflicts.get(huge) is None
+                assert uow.identity_conflicts.close(huge, "dismissed", {}) is False

@@ -17,7 +17,8 @@ ON_A = account("https://a.example.gov.cn", "zs001")
 @pytest.fixture
 def moved(client):
     """Registered in A from January; statements in March and June (A), August and
-    September (B); transferred on 1 July by unit B's liaison."""
+    September (B); transferred on 1 July at unit B's request, accepted by the
+    department above both."""
     liaison_a = client("trainees/write", role="unit", unit=UNIT_A)
     liaison_a.upsert(
         agreed_id=AGREED,
@@ -35,8 +36,15 @@ def moved(client):
         learned(ON_A, AGREED, CODE_A, "2026-06-30T23:30:00+08:00", "jun"),
     )
     liaison_b = client("trainees/write", role="unit", unit=UNIT_B)
-    moved = liaison_b.post(
+    asked = liaison_b.post(
         f"/xapi/trainees/{KEY}/transfers", {"unit": UNIT_B, "date": "2026-07-01"}
+    )
+    # Unit B cannot take the trainee alone: the department above both units decides.
+    assert asked.status_code == 202, asked.get_json()
+    fujian = client("trainees/write", role="department", unit="fj")
+    moved = fujian.post(
+        f"/xapi/identity/conflicts/{asked.get_json()['conflict']['id']}/resolve",
+        {"decision": "accept_transfer"},
     )
     assert moved.status_code == 200, moved.get_json()
     platform.send(

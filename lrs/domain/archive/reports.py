@@ -168,16 +168,20 @@ def visible_rows(reader: Reader, level: str, rows: list[ArchiveRow]) -> list[Arc
 
 
 def _load(uow: UnitOfWork, reader: Reader, key: str) -> tuple[Trainee, str]:
+    # Outside the reader's scope and unknown answer alike (404, one message), as
+    # /xapi/trainees/KEY does: a 403 would confirm that a key (so an agreed
+    # identifier) belongs to a registered trainee.
+    hidden = NotFound("no trainee with this key")
     if reader.role == "trainee" and reader.trainee_key != key:
-        raise Forbidden("a trainee credential may read only its own archive")
+        raise hidden
     trainee = uow.trainees.get(key)
     if trainee is None:
-        raise NotFound("no trainee with this key")
+        raise hidden
     level = access(
         reader, trainee, uow.trainees.memberships(key), uow.account_links.for_trainee(key, True)
     )
     if level == NONE:
-        raise Forbidden("this trainee's archive is outside this credential's scope")
+        raise hidden
     return trainee, level
 
 

@@ -1,6 +1,6 @@
 """Conflicts: claims the registry contradicts, listed until an authorised user decides.
 
-Nothing is merged silently. Two kinds:
+Nothing is merged silently. Three kinds:
 
 * ``account_claim``: an agent identifier linked to one trainee is claimed for
   another (by a statement's extension, an API call or an import row), or a
@@ -11,6 +11,9 @@ Nothing is merged silently. Two kinds:
   org path). The registry stays as it is until someone accepts the transfer
   (naming the new unit's org path, which must end with the claimed code; from
   the statement's day or a day they give) or dismisses it.
+* ``transfer_request``: a unit asked to take in a trainee registered in
+  another unit it does not cover (lrs.domain.identity.transfer_requests);
+  the department above both accepts the transfer or dismisses it.
 
 Statements are stored unchanged either way. A repeated claim counts on the
 open conflict instead of adding one. A conflict belongs to the lowest org path
@@ -31,13 +34,18 @@ from lrs.domain.identity.vocabulary import (
     ACCOUNT_RELEASED,
     SOURCE_RESOLUTION,
     TRAINEE_LINKED,
+    TRANSFER_REQUEST,
     UNIT_MISMATCH,
     unit_code_of,
 )
 from lrs.storage.port import AccountLink, IdentityConflict, Trainee, UnitOfWork
 from lrs.timeutil import utcnow
 
-DECISIONS = {ACCOUNT_CLAIM: ("owner", "dismiss"), UNIT_MISMATCH: ("accept_transfer", "dismiss")}
+DECISIONS = {
+    ACCOUNT_CLAIM: ("owner", "dismiss"),
+    UNIT_MISMATCH: ("accept_transfer", "dismiss"),
+    TRANSFER_REQUEST: ("accept_transfer", "dismiss"),
+}
 
 
 def account_claim(
@@ -128,6 +136,8 @@ def resolve(
     if decision == "owner":
         resolution["owner"] = _assign_owner(uow, writer, conflict, owner)
     elif decision == "accept_transfer":
+        if conflict.kind == TRANSFER_REQUEST:
+            unit = _requested_unit(conflict, unit)
         resolution["unit"] = unit
         resolution["day"] = _accept_transfer(uow, writer, conflict, day, unit).isoformat()
     if not uow.identity_conflicts.close(conflict.id, status, resolution):
@@ -174,14 +184,25 @@ def _assign_owner(
     return owner
 
 
+def _requested_unit(conflict: IdentityConflict, unit: str | None) -> str:
+    """A transfer request is accepted as asked: into the unit it names."""
+    requested = conflict.details["unit"]
+    if unit is not None and unit != requested:
+        raise ValidationError(f"this request is a transfer into {requested}", "unit")
+    return requested
+
+
 def _accept_transfer(
     uow: UnitOfWork, writer: Reader, conflict: IdentityConflict, day: date | None, unit: str | None
 ) -> date:
-    code = conflict.details["claimed_unit_code"]
     check_org_path(unit)
     assert unit is not None
-    if unit_code_of(unit) != code:
-        raise ValidationError(f"unit must be the org path of the unit with code {code}", "unit")
+    if conflict.kind == UNIT_MISMATCH:
+        code = conflict.details["claimed_unit_code"]
+        if unit_code_of(unit) != code:
+            raise ValidationError(
+                f"unit must be the org path of the unit with code {code}", "unit"
+            )
     trainee = uow.trainees.get(conflict.trainee_key)
     if trainee is None:
         raise NotFound("the trainee of this conflict is gone")

@@ -18,6 +18,7 @@ from lrs.domain.identity import conflicts
 from lrs.domain.identity.keys import IdentityKeys, check_agreed_id, mask_id
 from lrs.domain.identity.membership import current, set_joined, transfer
 from lrs.domain.identity.roles import Reader, check_org_path, may_write_unit
+from lrs.domain.identity.transfer_requests import REQUEST, authority, request_transfer
 from lrs.domain.identity.vocabulary import ACCOUNT_RELEASED, SOURCE_STATEMENT, TRAINEE_LINKED
 from lrs.storage.port import AccountLink, IdentityConflict, Membership, Trainee, UnitOfWork
 from lrs.timeutil import utcnow
@@ -43,6 +44,8 @@ class Outcome:
     changed: bool = False
     linked: list[str] = field(default_factory=list)
     conflicts: list[IdentityConflict] = field(default_factory=list)
+    # A transfer only the receiving unit asked for: recorded, nothing else applied.
+    pending: IdentityConflict | None = None
 
 
 def check_account(agent: Any, path: str = "account") -> tuple[str, dict[str, Any]]:
@@ -69,6 +72,14 @@ def upsert_trainee(
     key = keys.key(data.agreed_id)
     existing = uow.trainees.get(key)
     memberships = uow.trainees.memberships(key) if existing else []
+    if _moves_in(writer, existing, data) == REQUEST:
+        assert existing is not None and data.unit and data.joined
+        # The receiving unit has no say over this trainee yet: no field, account
+        # or membership of the row is applied until the request is accepted.
+        pending = request_transfer(
+            uow, writer, existing, memberships, data.unit, data.joined, source
+        )
+        return Outcome(key, conflicts=[pending], pending=pending)
     new_memberships = _memberships_after(writer, existing, memberships, data, source)
     base = existing or Trainee(key=key, masked_id=mask_id(data.agreed_id))
     trainee = replace(
@@ -96,6 +107,20 @@ def upsert_trainee(
     return outcome
 
 
+def _moves_in(writer: Reader, existing: Trainee | None, data: TraineeInput) -> str | None:
+    """The writer's authority (transfer_requests.DIRECT / REQUEST) when ``data`` moves a
+    registered trainee to another unit; None when it moves nobody."""
+    if existing is None or existing.provisional or not data.unit or data.unit == existing.unit:
+        return None
+    if data.joined is None:
+        raise ValidationError(
+            "the trainee is registered in another unit; give joined (the transfer "
+            "date) to record a transfer",
+            "joined",
+        )
+    return authority(writer, existing.unit, data.unit)
+
+
 def _memberships_after(
     writer: Reader,
     existing: Trainee | None,
@@ -109,14 +134,8 @@ def _memberships_after(
             raise ValidationError("unit is required for a new trainee", "unit")
         _require_unit(writer, data.unit)
         return [Membership(data.unit, data.joined, None, source)]
-    if data.unit and data.unit != existing.unit:
-        _require_unit(writer, existing.unit, data.unit)
-        if data.joined is None:
-            raise ValidationError(
-                "the trainee is registered in another unit; give joined (the transfer "
-                "date) to record a transfer",
-                "joined",
-            )
+    if _moves_in(writer, existing, data) is not None:
+        assert data.unit and data.joined  # checked by _moves_in
         return transfer(memberships, data.unit, data.joined, source)
     _require_unit(writer, existing.unit)
     if data.joined is not None:
@@ -236,12 +255,15 @@ def unlink_account(uow: UnitOfWork, writer: Reader, key: str, agent: Any) -> Acc
 
 def transfer_trainee(
     uow: UnitOfWork, writer: Reader, key: str, unit: str, day: date, source: str
-) -> Trainee:
-    """Record a move to ``unit`` from ``day``: the old membership ends the day before."""
+) -> Trainee | IdentityConflict:
+    """Record a move to ``unit`` from ``day`` (the old membership ends the day before),
+    or, when only the receiving side asks, the open request (transfer_requests)."""
     check_org_path(unit)
     trainee = require_trainee(uow, key)
-    _require_unit(writer, trainee.unit, unit)
-    memberships = transfer(uow.trainees.memberships(key), unit, day, source)
+    current_memberships = uow.trainees.memberships(key)
+    if authority(writer, trainee.unit, unit) == REQUEST:
+        return request_transfer(uow, writer, trainee, current_memberships, unit, day, source)
+    memberships = transfer(current_memberships, unit, day, source)
     moved = replace(trainee, unit=unit, updated=utcnow())
     uow.trainees.save(moved)
     uow.trainees.set_memberships(key, memberships)

@@ -32,6 +32,8 @@ ACCOUNT_RELEASED = "account.released"
 # Conflict kinds.
 ACCOUNT_CLAIM = "account_claim"
 UNIT_MISMATCH = "unit_mismatch"
+# A unit asked to take in a trainee of another unit; the department above both decides.
+TRANSFER_REQUEST = "transfer_request"
 
 # Membership dates are calendar days in China Standard Time (UTC+8, no DST):
 # a statement made at 2026-06-30T20:00Z was made on 1 July in the unit's eyes.

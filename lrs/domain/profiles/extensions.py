@@ -26,6 +26,7 @@ from jsonschema.exceptions import SchemaError, best_match
 
 from lrs.domain.profiles.model import Profile, json_key
 from lrs.domain.profiles.templates import RuleFailure
+from lrs.domain.redaction import redact_id_numbers
 from lrs.domain.statements.formats import is_iri
 
 CONTEXT, RESULT, ACTIVITY = "ContextExtension", "ResultExtension", "ActivityExtension"
@@ -48,7 +49,10 @@ class ExtensionRule:
             return None
         error = best_match(self.validator.iter_errors(value))  # type: ignore[union-attr]
         detail = error.message if error is not None else "does not match"
-        return f"value {_show(value)} breaks the extension's inlineSchema: {detail}"
+        # jsonschema quotes the value: an ID card number must not reach a message.
+        return redact_id_numbers(
+            f"value {_show(value)} breaks the extension's inlineSchema: {detail}"
+        )
 
 
 def compile_extensions(profile: Profile) -> dict[str, ExtensionRule]:

@@ -22,6 +22,7 @@ from lrs.domain.profiles.validation import (
     declared_selector,
     describe,
 )
+from lrs.domain.redaction import redact_id_numbers
 from lrs.domain.statements.hooks import IngestContext
 from lrs.storage.port import StatementRecord, UnitOfWork, Violation
 from lrs.timeutil import utcnow
@@ -108,7 +109,7 @@ class ProfileValidationHook:
         )
         if report.findings:
             if policy.policy == ENFORCE:
-                raise ValidationError(describe(report.findings))
+                raise ValidationError(redact_id_numbers(describe(report.findings)))
             now = utcnow()
             uow.violations.add(
                 [to_violation(f, context.credential.org, now) for f in report.findings]
@@ -162,7 +163,7 @@ def to_violation(finding: Finding, org: str, created=None) -> Violation:
         profile_id=finding.profile_id,
         subject_id=finding.subject_id,
         rule=finding.rule,
-        message=finding.message,
+        message=redact_id_numbers(finding.message),
         location=finding.location,
         registration=finding.registration,
         org=org,

@@ -406,9 +406,8 @@ class SqliteIdentityConflicts(IdentityConflictRepository):
         return _conflict(row)
 
     def get(self, conflict_id: int | str) -> IdentityConflict | None:
-        try:
-            numeric = int(conflict_id)
-        except (TypeError, ValueError):
+        numeric = _rowid(conflict_id)
+        if numeric is None:
             return None
         row = self._conn.execute(
             f"SELECT {_CONFLICT_COLUMNS} FROM identity_conflicts WHERE id = ?", (numeric,)
@@ -436,9 +435,8 @@ class SqliteIdentityConflicts(IdentityConflictRepository):
         return [_conflict(r) for r in rows]
 
     def close(self, conflict_id: int | str, status: str, resolution: dict[str, Any]) -> bool:
-        try:
-            numeric = int(conflict_id)
-        except (TypeError, ValueError):
+        numeric = _rowid(conflict_id)
+        if numeric is None:
             return False
         cursor = self._conn.execute(
             "UPDATE identity_conflicts SET status = ?, resolution = ?, updated = ? "
@@ -446,3 +444,11 @@ class SqliteIdentityConflicts(IdentityConflictRepository):
             (status, _dumps(resolution), _stamp(None), numeric),
         )
         return cursor.rowcount > 0
+
+
+def _rowid(value: int | str) -> int | None:
+    """``value`` as a rowid, or None: SQLite raises OverflowError past 2^63 - 1."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) >= 2**63:
+        return None
+    return int(text)
