@@ -147,6 +147,93 @@ def pull_run(name: str | None, once: bool, max_pages: int | None) -> None:
     sys.exit(1 if failed else 0)
 
 
+@gateway.group()
+def forward() -> None:
+    """Forward jobs: this hub's outbox → an upstream LRS."""
+
+
+@forward.command("add")
+@click.option("--name", required=True, help="The job's name (letters, digits, . _ -).")
+@click.option("--endpoint", required=True, help="The upstream's xAPI endpoint.")
+@click.option("--key", required=True, help="The upstream credential's key.")
+@click.option("--secret", help="The upstream credential's secret (stored encrypted).")
+@click.option("--secret-env", help="Or: the environment variable that holds the secret.")
+@click.option("--org", default="", help="Only statements stored under this org subtree.")
+@click.option("--profile", help="Only statements that declare this xAPI Profile.")
+@click.option("--verb", "verbs", multiple=True, help="Only these verbs (repeatable).")
+@click.option("--batch", type=int, default=100, show_default=True)
+@click.option("--from-now", is_flag=True, help="Skip what is stored already.")
+def forward_add(name: str, endpoint: str, key: str, secret: str | None,
+                secret_env: str | None, org: str, profile: str | None,
+                verbs: tuple[str, ...], batch: int, from_now: bool) -> None:
+    """Add a forward job (from the first stored statement, or --from-now)."""
+    from adapters.forward import add_forward_job
+
+    if not secret and not secret_env:
+        secret = click.prompt("upstream secret", hide_input=True)
+    hub, app = _hub()
+    try:
+        job = add_forward_job(hub.store, app.extensions["lrs.settings"], name=name,
+                              endpoint=endpoint, key=key, secret=secret, secret_env=secret_env,
+                              org=org, profile=profile, verbs=verbs, batch=batch,
+                              from_now=from_now)
+    except LRSError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"forward job {job.name} added: org {job.org or '(root)'} → "
+               f"{job.config['endpoint']}")
+
+
+@forward.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def forward_list(as_json: bool) -> None:
+    """The forward jobs with their cursors (never their secrets)."""
+    _list("forward", as_json)
+
+
+@forward.command("pause")
+@click.argument("name")
+def forward_pause(name: str) -> None:
+    """Stop forwarding (the cursor is kept)."""
+    _set_paused(name, True)
+
+
+@forward.command("resume")
+@click.argument("name")
+def forward_resume(name: str) -> None:
+    """Forward again from the cursor."""
+    _set_paused(name, False)
+
+
+@forward.command("run")
+@click.argument("name", required=False)
+@click.option("--once", is_flag=True, required=True,
+              help="Send until the cursor is at the end, then exit.")
+@click.option("--max-batches", type=int, help="Stop after this many batches.")
+def forward_run(name: str | None, once: bool, max_batches: int | None) -> None:
+    """Run a forward job (or every active one) until caught up; exit 1 on an error."""
+    from adapters.forward import Forwarder
+
+    del once
+    hub, app = _hub()
+    names = [name] if name else [
+        j.name for j in jobs.list_jobs(hub.store) if j.kind == "forward" and not j.paused
+    ]
+    failed = False
+    for job_name in names:
+        try:
+            report = Forwarder(hub.store, app.extensions["lrs.settings"], job_name).run(
+                max_batches)
+        except LRSError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"{job_name}: {report.pages} batches, {report.received} events, "
+                   f"{report.stored} sent, {report.refused} refused, "
+                   f"{report.skipped} filtered out"
+                   + (", caught up" if report.caught_up else "")
+                   + (f"; error: {report.error}" if report.error else ""))
+        failed = failed or report.error is not None
+    sys.exit(1 if failed else 0)
+
+
 @gateway.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--platform", required=True, help="The platform's short code (part of every id).")
@@ -266,7 +353,7 @@ def _letter_view(d) -> dict:
 @click.option("--job", help="Retry every open dead letter of this job.")
 def retry(letter_ids: tuple[str, ...], job: str | None) -> None:
     """Try dead letters again (after fixing the cause); exit 1 if any is still refused."""
-    hub, _ = _hub()
+    hub, app = _hub()
     with hub.store.read() as uow:
         letters = [uow.gateway.get_dead_letter(i) for i in letter_ids]
         if job:
@@ -279,14 +366,21 @@ def retry(letter_ids: tuple[str, ...], job: str | None) -> None:
         assert letter is not None
         try:
             target = jobs.get_job(hub.store, letter.job)
-            report = retry_letter(hub, jobs.job_credential(hub.store, target), letter)
+            if target.kind == "forward":
+                from adapters.forward import Forwarder
+
+                why = Forwarder(hub.store, app.extensions["lrs.settings"], target.name).retry(
+                    letter)
+            else:
+                report = retry_letter(hub, jobs.job_credential(hub.store, target), letter)
+                why = report.refused[0][1] if report.refused else None
         except LRSError as exc:
             raise click.ClickException(str(exc)) from exc
-        if report.refused:
+        if why:
             still += 1
-            click.echo(f"{letter.id}: still refused: {report.refused[0][1]}")
+            click.echo(f"{letter.id}: still refused: {why}")
         else:
-            click.echo(f"{letter.id}: stored")
+            click.echo(f"{letter.id}: delivered")
     sys.exit(1 if still else 0)
 
 
