@@ -86,11 +86,14 @@ def add_pull_job(
     return job
 
 
+def in_scope(org: str, scope: str | None) -> bool:
+    return not scope or org == scope or org.startswith(scope + "/")
+
+
 def get_job(store: Store, name: str, org_scope: str | None = None) -> GatewayJob:
     with store.read() as uow:
         job = uow.gateway.get_job(name)
-    if job is None or (org_scope and not (job.org == org_scope
-                                          or job.org.startswith(org_scope + "/"))):
+    if job is None or not in_scope(job.org, org_scope):
         raise NotFound(f"no gateway job named {name!r}")
     return job
 
