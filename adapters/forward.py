@@ -77,7 +77,9 @@ def _in_org(org: str, scope: str) -> bool:
 
 class Forwarder:
     def __init__(self, store: Store, settings: Settings, name: str,
-                 client_options: dict[str, Any] | None = None) -> None:
+                 client_options: dict[str, Any] | None = None,
+                 settle: timedelta = SETTLE) -> None:
+        self.settle = settle
         self.store = store
         self.settings = settings
         self.name = name
@@ -115,7 +117,7 @@ class Forwarder:
             if should_stop():
                 return
             with self.store.read() as uow:
-                settled = None if uow.outbox.commit_ordered else utcnow() - SETTLE
+                settled = None if uow.outbox.commit_ordered else utcnow() - self.settle
                 events = uow.outbox.after(cursor, STATEMENT_STORED, size, settled)
                 ids = [str(e.payload.get("id", "")) for e in events]
                 found = uow.statements.get_many(ids)

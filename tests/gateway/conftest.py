@@ -3,6 +3,7 @@ in front of it, and a hub store in a temporary directory."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import replace
 from pathlib import Path
@@ -46,7 +47,14 @@ def hub_settings(data_dir: Path, **extra) -> Settings:
 
 @pytest.fixture
 def hub(tmp_path):
-    hub, _ = build_hub(hub_settings(tmp_path / "hub"))
+    """The hub in-process: SQLite, or the MongoDB adapter with LRS_TEST_STORE=mongomock."""
+    extra = {}
+    if os.environ.get("LRS_TEST_STORE") == "mongomock":
+        pytest.importorskip("mongomock")
+        extra = {"database_url": f"mongomock://localhost/gw_{uuid.uuid4().hex[:8]}",
+                 "identity_secret": "gateway-tests-identity-secret"}
+    settings = replace(hub_settings(tmp_path / "hub"), **extra)
+    hub, _ = build_hub(settings)
     yield hub
     hub.store.close()
 

@@ -213,13 +213,11 @@ def test_cli_lists_jobs_without_secrets_and_validates_input(remote, tmp_path):
 
 def test_the_secret_is_encrypted_at_rest(remote, hub):
     add_job(hub, remote.base, remote)
-    import sqlite3
-
-    conn = sqlite3.connect(hub.settings.data_dir / "lrs.sqlite3")
-    raw = conn.execute("SELECT config FROM gateway_jobs").fetchone()[0]
-    conn.close()
+    with hub.store.read() as uow:
+        config = uow.gateway.get_job("pa").config
+    raw = json.dumps(config)
     assert remote.secret not in raw and base64.b64encode(remote.secret.encode()).decode() not in raw
-    assert "secretEncrypted" in raw
+    assert set(config) >= {"secretEncrypted", "credential"}
 
 
 @pytest.mark.parametrize("field,value,message", [

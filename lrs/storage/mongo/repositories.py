@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bson import ObjectId
@@ -371,7 +371,10 @@ class MongoOutbox(Outbox):
         if cursor is not None:
             bounds["$gt"] = ObjectId(str(cursor))
         if created_before is not None:
-            bounds["$lt"] = ObjectId.from_datetime(created_before)
+            # ObjectIds keep whole seconds: bound the index range by the next second,
+            # and the events exactly by their creation time.
+            bounds["$lt"] = ObjectId.from_datetime(created_before + timedelta(seconds=1))
+            q["created"] = {"$lt": created_before}
         if bounds:
             q["_id"] = bounds
         rows = self._uow.db["outbox"].find(
