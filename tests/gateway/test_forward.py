@@ -3,6 +3,7 @@ the archive projector, faults (500, 429, down), 4xx dead letters, kill -9."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 from datetime import timedelta
@@ -125,3 +126,36 @@ def test_kill_9_mid_batch_resumes_without_loss(remote, proxy, tmp_path):
         assert hub_ids(hub) == ids  # the hub itself is untouched
     finally:
         hub.store.close()
+
+
+def test_cli_status_dead_letters_and_retry(remote, tmp_path):
+    from lrs.gateway_hub import build_hub
+
+    data = tmp_path / "hub"
+    hub, _ = build_hub(hub_settings(data))
+    clash = statement()
+    remote.http.post(remote.base + "/statements",
+                     json=[{**clash, "object": {"id": "https://other.example.cn/y"}}])
+    store_in_hub(hub, [statement(), clash])
+    hub.store.close()
+    env = lrs_env(data)
+
+    def lrs(*args):
+        return subprocess.run([LRS, "gateway", *args], env=env, capture_output=True, text=True,
+                              timeout=120)
+
+    assert lrs("forward", "add", "--name", "up", "--endpoint", remote.base, "--key",
+               remote.key, "--secret", remote.secret).returncode == 0
+    run = lrs("forward", "run", "up", "--once")
+    assert run.returncode == 0 and "1 sent, 1 refused" in run.stdout, run.stdout + run.stderr
+    status = lrs("status")
+    assert "forward up: active" in status.stdout and "dead letters open 1" in status.stdout
+    assert remote.secret not in status.stdout + lrs("status", "--json").stdout
+    letters = lrs("dead-letters", "--json")
+    [letter] = json.loads(letters.stdout)
+    assert letter["item"] == clash["id"] and "409" in letter["reason"]
+    retry = lrs("retry", letter["id"])
+    assert retry.returncode == 1 and "still refused" in retry.stdout
+    assert lrs("retry", "nope").returncode == 1
+    paused = lrs("forward", "pause", "up")
+    assert paused.returncode == 0 and "paused" in lrs("forward", "list").stdout

@@ -33,8 +33,14 @@ def _master(settings: Settings) -> bytes:
             "set LRS_GATEWAY_SECRET (or LRS_IDENTITY_SECRET) to store remote credentials "
             "with a shared database", "secret",
         )
-    # The same generated secret the trainee registry uses (SQLite, one host).
-    return _generated_secret(Path(settings.data_dir) / SECRET_FILE)
+    # The same generated secret the trainee registry uses (SQLite, one host); read
+    # quietly when it exists (the registry already warned at start-up).
+    path = Path(settings.data_dir) / SECRET_FILE
+    if path.exists():
+        value = path.read_bytes().strip()
+        if value:
+            return value
+    return _generated_secret(path)
 
 
 def cipher(settings: Settings) -> Fernet:
