@@ -22,6 +22,7 @@ from lrs.domain.gateway.ingest import Hub
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 300.0
+RUNNABLE = ("pull", "forward")  # import jobs run only when a file is imported
 
 
 def _runner(hub: Hub, settings: Settings, kind: str, name: str):
@@ -43,7 +44,8 @@ def follow(hub: Hub, settings: Settings, stop: threading.Event, interval: float 
 
     while not should_stop():
         for job in jobs.list_jobs(hub.store):
-            if job.paused or time.monotonic() < not_before.get(job.name, 0.0):
+            if (job.kind not in RUNNABLE or job.paused
+                    or time.monotonic() < not_before.get(job.name, 0.0)):
                 continue
             if should_stop():
                 return

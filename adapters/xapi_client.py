@@ -25,6 +25,12 @@ from lrs.http.multipart import build_multipart_mixed, parse_multipart_mixed
 VERSION_HEADER = "X-Experience-API-Version"
 CONSISTENT_THROUGH = "X-Experience-API-Consistent-Through"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+# A body that broke off after the headers: urllib3 had returned the response already.
+BROKEN_BODY = (
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+    requests.exceptions.ReadTimeout,
+)
 
 
 class RemoteUnavailable(Exception):
@@ -142,11 +148,14 @@ class XapiClient:
             try:
                 response = self.session.get(url, timeout=self.timeout)
                 response.content  # noqa: B018 - read the whole body here, inside the retry
-            except requests.RequestException as exc:
+            except BROKEN_BODY as exc:
                 if attempt == self.retries:
                     raise RemoteUnavailable(f"GET {url}: {type(exc).__name__}: {exc}") from exc
                 time.sleep(min(self.backoff * 2**attempt, 30))
                 continue
+            except requests.RequestException as exc:
+                # Connecting and the status line were retried by urllib3 already.
+                raise RemoteUnavailable(f"GET {url}: {type(exc).__name__}: {exc}") from exc
             if response.status_code in RETRY_STATUSES:
                 raise RemoteUnavailable(f"GET {url}: {response.status_code} after retries")
             if response.status_code >= 400:
