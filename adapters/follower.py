@@ -21,6 +21,7 @@ from lrs.domain.gateway.ingest import Hub
 
 log = logging.getLogger(__name__)
 
+MIN_BACKOFF = 5.0  # a failed job's first wait, however short the polling interval
 MAX_BACKOFF = 300.0
 RUNNABLE = ("pull", "forward")  # import jobs run only when a file is imported
 
@@ -58,7 +59,7 @@ def follow(hub: Hub, settings: Settings, stop: threading.Event, interval: float 
             if error:
                 failures = int(jobs.get_job(hub.store, job.name).state.get(
                     "consecutiveFailures", 1)) or 1
-                wait = min(interval * 2 ** (failures - 1), MAX_BACKOFF)
+                wait = min(max(interval, MIN_BACKOFF) * 2 ** (failures - 1), MAX_BACKOFF)
                 not_before[job.name] = time.monotonic() + wait
                 log.warning("gateway job %s: %s (next try in %.0f s)", job.name, error, wait)
         stop.wait(interval)

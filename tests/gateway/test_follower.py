@@ -55,7 +55,7 @@ def test_follow_runs_pull_and_forward_and_backs_off_a_failing_job(remote, hub, m
     thread.join(60)
     assert not thread.is_alive()
     # The failing job was tried, then left to wait while the others ran again.
-    assert passes.count("b-down") < passes.count("a-pull")
+    assert passes.count("b-down") == 1 and passes.count("a-pull") >= 3
     assert "import-p" not in passes
     assert set(hub_ids(hub, include_voided=False)) >= remote_ids(remote) - {local["id"]}
     assert local["id"] in set(served_ids(remote.http, remote.base))
