@@ -118,7 +118,7 @@ def import_file(
                 progress(len(batch))
             batch.clear()
 
-    for number, row in rows:
+    for number, row in _checked(rows):
         try:
             statement = row_statement(platform, columns, row)
             validate_statement(statement, "2.0.0")
@@ -144,6 +144,15 @@ def import_file(
             "duplicates": counts["duplicate"], "refused": counts["refused"],
         })
     return report
+
+
+def _checked(rows: Any) -> Any:
+    """The rows, a file that turns out unreadable half-way being a 400 naming ``file``
+    (the rows before it are kept: each batch was its own transaction)."""
+    try:
+        yield from rows
+    except reader.UnreadableFile as exc:
+        raise ValidationError(str(exc), "file") from exc
 
 
 def _store_batch(hub: Hub, credential, job: GatewayJob | None,

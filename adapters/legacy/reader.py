@@ -56,14 +56,21 @@ def read_rows(data: bytes) -> tuple[list[str], Iterator[tuple[int, dict[str, Any
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
-    headers = [h.strip() for h in next(reader, [])]
+    try:
+        headers = [h.strip() for h in next(reader, [])]
+    except csv.Error as exc:
+        raise UnreadableFile(f"the header row is not readable as CSV: {exc}") from exc
     if not any(headers):
         raise UnreadableFile("the file has no header row")
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
-        for number, cells in enumerate(reader, start=2):
-            if any(c.strip() for c in cells):
-                yield number, {h: c.strip() for h, c in zip(headers, cells, strict=False)}
+        number = 1
+        try:
+            for number, cells in enumerate(reader, start=2):  # noqa: B007 - read in except
+                if any(c.strip() for c in cells):
+                    yield number, {h: c.strip() for h, c in zip(headers, cells, strict=False)}
+        except csv.Error as exc:
+            raise UnreadableFile(f"row {number + 1}: not readable as CSV: {exc}") from exc
 
     return headers, rows()
 
@@ -75,15 +82,21 @@ def _xlsx(data: bytes) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
         raise UnreadableFile(f"the .xlsx workbook cannot be read: {exc}") from exc
-    lines = sheet.iter_rows(values_only=True)
-    headers = [str(_cell(h)) for h in next(lines, ())]
+    try:
+        lines = sheet.iter_rows(values_only=True)
+        headers = [str(_cell(h)) for h in next(lines, ())]
+    except Exception as exc:  # noqa: BLE001
+        raise UnreadableFile(f"the .xlsx workbook cannot be read: {exc}") from exc
     if not any(headers):
         raise UnreadableFile("the first sheet has no header row")
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
-        for number, cells in enumerate(lines, start=2):
-            values = [_cell(c) for c in cells]
-            if any(v != "" for v in values):
-                yield number, dict(zip(headers, values, strict=False))
+        try:
+            for number, cells in enumerate(lines, start=2):
+                values = [_cell(c) for c in cells]
+                if any(v != "" for v in values):
+                    yield number, dict(zip(headers, values, strict=False))
+        except Exception as exc:  # noqa: BLE001 - a broken sheet, whatever openpyxl raises
+            raise UnreadableFile(f"the .xlsx workbook cannot be read: {exc}") from exc
 
     return headers, rows()

@@ -107,3 +107,25 @@ def test_status_shows_a_pull_job_without_its_secret(app_hub, remote):
     assert job["counters"]["stored"] >= 3 and job["checkpoint"]["since"]
     assert job["config"]["secret"] == "(encrypted)" and remote.secret not in res.get_data(True)
     assert client(app, hub, "state")("GET", "/xapi/gateway/status").status_code == 403
+
+
+@pytest.mark.parametrize("data", [
+    "身份标识,单位代码\n\x00,1\n".encode(),  # NUL inside a CSV row
+    b"PK\x03\x04not really a workbook",
+    b'"unterminated,\n',
+])
+def test_broken_files_are_400_naming_file_never_500(app_hub, data):
+    app, hub = app_hub
+    res = client(app, hub)("POST", "/xapi/gateway/imports?platform=fsa&homePage=https://x.cn",
+                           data=data, headers=CSV)
+    assert res.status_code == 400, res.get_data(as_text=True)
+    path = res.get_json()["error"]["path"]
+    assert path == "file" or path.startswith("columns."), path
+
+
+@pytest.mark.parametrize("query,path", [("status=bogus", "status"), ("limit=abc", "limit"),
+                                        ("limit=0", "limit"), ("x=1", "x")])
+def test_bad_dead_letter_queries_name_the_parameter(app_hub, query, path):
+    app, hub = app_hub
+    res = client(app, hub)("GET", f"/xapi/gateway/dead-letters?{query}")
+    assert res.status_code == 400 and res.get_json()["error"]["path"] == path
