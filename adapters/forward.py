@@ -44,7 +44,7 @@ def add_forward_job(
     store: Store, settings: Settings, *, name: str, endpoint: str, key: str,
     secret: str | None = None, secret_env: str | None = None, org: str = "",
     profile: str | None = None, verbs: tuple[str, ...] = (), batch: int = 100,
-    from_now: bool = False,
+    from_now: bool = False, version: str = "2.0.0",
 ) -> GatewayJob:
     jobs.check_name(name)
     if not key:
@@ -55,6 +55,7 @@ def add_forward_job(
         "endpoint": jobs.check_endpoint(endpoint), "key": key,
         **secrets.seal(settings, secret, secret_env),
         "profile": profile or None, "verbs": list(verbs), "batch": batch,
+        "version": jobs.check_version(version),
     }
     state: dict[str, Any] = {}
     with store.transaction() as uow:

@@ -48,6 +48,7 @@ class RunReport:
 
 
 def client_for(settings: Settings, job: GatewayJob, **kw: Any) -> XapiClient:
+    kw.setdefault("version", job.config.get("version") or "2.0.0")
     return XapiClient(job.config["endpoint"], job.config["key"],
                       secrets.unseal(settings, job.config), **kw)
 

@@ -54,9 +54,11 @@ def pull() -> None:
 @click.option("--profile-policy", type=click.Choice(["enforce", "flag", "off"]),
               help="Profile validation for what this job stores (default: LRS_PROFILE_POLICY).")
 @click.option("--page-size", type=int, default=200, show_default=True)
+@click.option("--xapi-version", type=click.Choice(["2.0.0", "1.0.3"]), default="2.0.0",
+              show_default=True, help="The xAPI version the source speaks.")
 def pull_add(name: str, endpoint: str, key: str, secret: str | None, secret_env: str | None,
              since: str | None, org: str, profile: str | None, profile_policy: str | None,
-             page_size: int) -> None:
+             page_size: int, xapi_version: str) -> None:
     """Add a pull job (it starts with the next `run` or follower pass)."""
     if not secret and not secret_env:
         secret = click.prompt("remote secret", hide_input=True)
@@ -65,7 +67,7 @@ def pull_add(name: str, endpoint: str, key: str, secret: str | None, secret_env:
         job = jobs.add_pull_job(
             hub.store, app.extensions["lrs.settings"], name=name, endpoint=endpoint, key=key,
             secret=secret, secret_env=secret_env, since=since, org=org, profile=profile,
-            profile_policy=profile_policy, page_size=page_size,
+            profile_policy=profile_policy, page_size=page_size, version=xapi_version,
         )
     except LRSError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -163,9 +165,11 @@ def forward() -> None:
 @click.option("--verb", "verbs", multiple=True, help="Only these verbs (repeatable).")
 @click.option("--batch", type=int, default=100, show_default=True)
 @click.option("--from-now", is_flag=True, help="Skip what is stored already.")
+@click.option("--xapi-version", type=click.Choice(["2.0.0", "1.0.3"]), default="2.0.0",
+              show_default=True, help="The xAPI version the upstream speaks.")
 def forward_add(name: str, endpoint: str, key: str, secret: str | None,
                 secret_env: str | None, org: str, profile: str | None,
-                verbs: tuple[str, ...], batch: int, from_now: bool) -> None:
+                verbs: tuple[str, ...], batch: int, from_now: bool, xapi_version: str) -> None:
     """Add a forward job (from the first stored statement, or --from-now)."""
     from adapters.forward import add_forward_job
 
@@ -176,7 +180,7 @@ def forward_add(name: str, endpoint: str, key: str, secret: str | None,
         job = add_forward_job(hub.store, app.extensions["lrs.settings"], name=name,
                               endpoint=endpoint, key=key, secret=secret, secret_env=secret_env,
                               org=org, profile=profile, verbs=verbs, batch=batch,
-                              from_now=from_now)
+                              from_now=from_now, version=xapi_version)
     except LRSError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"forward job {job.name} added: org {job.org or '(root)'} → "

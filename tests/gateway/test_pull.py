@@ -231,3 +231,28 @@ def test_bad_job_settings_are_refused_by_name(remote, hub, field, value, message
     with pytest.raises(ValidationError, match=message):
         jobs.add_pull_job(hub.store, hub.settings, name="pa", key="k", secret="s", **kw)
     assert VERSION
+
+
+def test_since_profile_filter_org_and_xapi_1_0_3(remote, hub):
+    from lrs.timeutil import format_timestamp, utcnow
+
+    before = format_timestamp(utcnow())
+    time.sleep(0.01)
+    cadre = cadre_example("valid/course-registered.json")
+    plain = statement()
+    post(remote, [cadre, plain])
+    add_job(hub, remote.base, remote, since=before, org="fj/fz", profile=CADRE,
+            version="1.0.3")
+    report = Puller(hub, hub.settings, "pa").run()
+    assert report.error is None and report.received == 2 and report.skipped == 1
+    assert hub_ids(hub) == [cadre["id"]]
+    credential_key = jobs.get_job(hub.store, "pa").config["credential"]
+    with hub.store.read() as uow:
+        record = uow.statements.get(cadre["id"])
+        credential = uow.credentials.get(credential_key)
+    assert record.org == "fj/fz" and record.authority_key.endswith(credential.key)
+    assert credential.settings["gateway_job"] == "pa"
+    from lrs.domain.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="version"):
+        add_job(hub, remote.base, remote, name="pb", version="0.9")

@@ -82,15 +82,44 @@ def _store(
     ))
 
 
+def statement_version(statement: dict[str, Any], default: str) -> str:
+    """The rules a statement is checked by: its own ``version`` (a 1.0.3 source may hold
+    statements sent as 2.0.0, and the other way round), else the job's."""
+    stated = statement.get("version")
+    if isinstance(stated, str):
+        if stated.startswith("2.0"):
+            return "2.0.0"
+        if stated.startswith("1.0"):
+            return "1.0.3"
+    return default
+
+
 def ingest(
     hub: Hub, credential: Credential, job: str, statements: list[dict[str, Any]],
     attachments: dict[str, tuple[str, bytes]] | None = None, version: str = "2.0.0",
     items: list[str] | None = None,
 ) -> IngestReport:
     """Store ``statements`` for ``job`` (all at once, else one by one); refused ones become
-    dead letters named by ``items`` (default: the statement ids)."""
-    attachments = attachments or {}
+    dead letters named by ``items`` (default: the statement ids). Runs of statements of
+    one xAPI version are stored together, in order."""
     items = items or [str(s.get("id", f"statement {i}")) for i, s in enumerate(statements)]
+    report = IngestReport()
+    start = 0
+    for end in range(1, len(statements) + 1):
+        if end == len(statements) or (statement_version(statements[end], version)
+                                      != statement_version(statements[start], version)):
+            report.add(_ingest_run(hub, credential, job, statements[start:end], attachments,
+                                   statement_version(statements[start], version),
+                                   items[start:end]))
+            start = end
+    return report
+
+
+def _ingest_run(
+    hub: Hub, credential: Credential, job: str, statements: list[dict[str, Any]],
+    attachments: dict[str, tuple[str, bytes]] | None, version: str, items: list[str],
+) -> IngestReport:
+    attachments = attachments or {}
     report = IngestReport()
     if not statements:
         return report

@@ -20,6 +20,9 @@ from lrs.storage.port import Credential, GatewayJob, Store
 from lrs.timeutil import format_timestamp, parse_stored, utcnow
 
 KINDS = ("pull", "forward")
+# The xAPI version a job speaks to its remote (the remote's statements are checked
+# by that version's rules).
+VERSIONS = ("2.0.0", "1.0.3")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MAX_PAGE = 500
 
@@ -43,6 +46,12 @@ def check_endpoint(endpoint: str) -> str:
     return endpoint.rstrip("/")
 
 
+def check_version(version: str) -> str:
+    if version not in VERSIONS:
+        raise ValidationError(f"xAPI version must be one of {', '.join(VERSIONS)}", "version")
+    return version
+
+
 def check_since(since: str | None) -> str | None:
     if not since:
         return None
@@ -53,7 +62,7 @@ def add_pull_job(
     store: Store, settings: Settings, *, name: str, endpoint: str, key: str,
     secret: str | None = None, secret_env: str | None = None, since: str | None = None,
     org: str = "", profile: str | None = None, profile_policy: str | None = None,
-    page_size: int = 200,
+    page_size: int = 200, version: str = "2.0.0",
 ) -> GatewayJob:
     """A pull job, and the local credential its statements are written under (the
     ``authority`` of what it stores; its org scopes them; its profile policy applies)."""
@@ -62,10 +71,12 @@ def add_pull_job(
         raise ValidationError("the remote key is required", "key")
     if not 1 <= page_size <= MAX_PAGE:
         raise ValidationError(f"page size must be 1-{MAX_PAGE}", "pageSize")
+    check_version(version)
     config: dict[str, Any] = {
         "endpoint": check_endpoint(endpoint), "key": key,
         **secrets.seal(settings, secret, secret_env),
         "since": check_since(since), "profile": profile or None, "pageSize": page_size,
+        "version": version,
     }
     with store.read() as uow:
         if uow.gateway.get_job(name) is not None:
