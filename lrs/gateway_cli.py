@@ -120,6 +120,19 @@ def pull_resume(name: str) -> None:
     _set_paused(name, False)
 
 
+@pull.command("set-policy")
+@click.argument("name")
+@click.argument("policy", type=click.Choice(["enforce", "flag", "off"]))
+def pull_set_policy(name: str, policy: str) -> None:
+    """Change the profile policy the job's statements are stored under (then `retry`)."""
+    hub, _ = _hub()
+    try:
+        jobs.set_profile_policy(hub.store, name, policy)
+    except LRSError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{name}: profile policy {policy}")
+
+
 @pull.command("run")
 @click.argument("name", required=False)
 @click.option("--once", is_flag=True, required=True,

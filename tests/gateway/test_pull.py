@@ -88,17 +88,23 @@ def test_pull_brings_every_statement_once_with_voids_attachments_and_dead_letter
     assert set(hub_ids(hub, include_voided=False)) == live
 
     # The operator relaxes the job's policy; the dead letter is retried and stored.
-    job = jobs.get_job(hub.store, "pa")
+    old_key = jobs.get_job(hub.store, "pa").config["credential"]
+    job = jobs.set_profile_policy(hub.store, "pa", "flag")
     credential = jobs.job_credential(hub.store, job)
-    from dataclasses import replace
-
-    relaxed = replace(credential, settings={**credential.settings, "profile_policy": "flag"})
-    retried = retry_letter(hub, relaxed, letters[0])
+    assert credential.key != old_key and credential.settings["profile_policy"] == "flag"
+    with hub.store.read() as uow:
+        assert uow.credentials.get(old_key).revoked
+    retried = retry_letter(hub, credential, letters[0])
     assert not retried.refused and retried.stored == [bad["id"]]
     with hub.store.read() as uow:
         assert uow.gateway.dead_letters("pa") == []
         assert uow.gateway.get_dead_letter(letters[0].id).status == "resolved"
     assert set(hub_ids(hub, include_voided=False)) == served
+    # From the beginning again: what the old credential wrote is still a duplicate.
+    jobs.update_state(hub.store, "pa", {"since": None, "more": None})
+    third = Puller(hub, hub.settings, "pa").run()
+    assert third.error is None and third.refused == 0 and third.stored == 0
+    assert third.duplicates == third.received == len(served)
 
 
 def test_faults_500_429_and_a_half_page_are_retried_without_loss(remote, hub, proxy):

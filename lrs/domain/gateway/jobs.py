@@ -118,6 +118,30 @@ def job_credential(store: Store, job: GatewayJob) -> Credential:
     return credential
 
 
+def set_profile_policy(store: Store, name: str, policy: str) -> GatewayJob:
+    """Give the job's statements another profile policy (e.g. ``flag`` after a refusal
+    the institution cannot fix at once), so its dead letters can be retried.
+
+    Credentials are immutable: the job gets a new one with the same org and the new
+    policy, and the old one is revoked (statements it wrote keep it as authority)."""
+    if policy not in ("enforce", "flag", "off"):
+        raise ValidationError("profile policy must be enforce, flag or off", "profilePolicy")
+    job = get_job(store, name)
+    old = job_credential(store, job)
+    new, _ = create_credential(store, old.name, old.scopes, org=old.org,
+                               settings={**old.settings, "profile_policy": policy})
+    with store.transaction() as uow:
+        current = uow.gateway.get_job(name)
+        if current is None:
+            raise NotFound(f"no gateway job named {name!r}")
+        uow.gateway.save_job(GatewayJob(
+            current.name, current.kind, current.org, {**current.config, "credential": new.key},
+            current.state, current.paused, current.created,
+        ))
+        uow.credentials.revoke(old.key)
+    return get_job(store, name)
+
+
 def set_paused(store: Store, name: str, paused: bool) -> GatewayJob:
     with store.transaction() as uow:
         job = uow.gateway.get_job(name)
