@@ -303,12 +303,16 @@ def import_command(file: str, platform: str, home_page: str, platform_name: str,
 @gateway.command("follow")
 @click.option("--interval", type=float, default=5.0, show_default=True,
               help="Seconds between passes over the jobs when all are caught up.")
+@click.option("--nice", "niceness", type=click.IntRange(0, 19), default=0, show_default=True,
+              help="Lower this process's CPU priority by this much (lrs serve uses 5).")
 @click.option("--parent", type=int, hidden=True,
               help="Exit when this process is no longer our parent (lrs serve's follower).")
-def follow_command(interval: float, parent: int | None) -> None:
+def follow_command(interval: float, niceness: int, parent: int | None) -> None:
     """Run every active gateway job until stopped (what `lrs serve` starts)."""
     from adapters.follower import follow
 
+    if niceness:
+        os.nice(niceness)
     hub, app = _hub()
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -23,9 +23,9 @@ class GatewayFollower(ArchiveFollower):
     def _spawn(self) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
             [sys.executable, "-m", "lrs.cli", "gateway", "follow",
-             "--interval", str(self.interval), "--parent", str(os.getpid())],
+             "--interval", str(self.interval), "--nice", str(NICENESS),
+             "--parent", str(os.getpid())],
             stdin=subprocess.DEVNULL,
-            preexec_fn=lambda: os.nice(NICENESS),  # noqa: PLW1509 - before exec, no threads
         )
 
 
