@@ -17,6 +17,7 @@ from lrs.domain.profiles.ingest import ProfileValidationHook
 from lrs.domain.profiles.policy import ProfileSettings
 from lrs.http import about, activities, agents, documents, health, openapi, profiles, statements
 from lrs.http import archive as archive_http
+from lrs.http import gateway as gateway_http
 from lrs.http import identity as identity_http
 from lrs.http.alternate import (
     ALTERNATE_FLAG,
@@ -88,6 +89,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.register_blueprint(identity_http.bp, url_prefix=API_PREFIX)
     # Registry roles narrow the xAPI resources too (issue 12.2): no documents for them.
     app.before_request_funcs.setdefault(documents.bp.name, []).append(refuse_documents)
+    # The interoperability gateway (adapters/): job status, dead letters, legacy imports.
+    app.register_blueprint(gateway_http.bp, url_prefix=API_PREFIX)
     # Learning archives (§9.1): a projection of the statements, fed by the outbox.
     # The thread (LRS_ARCHIVE_PROJECTOR=thread) starts here, i.e. in each process
     # after any fork; under "process" a follower beside the app projects instead

@@ -14,6 +14,7 @@ from lrs.domain.credentials import SCOPES, create_credential
 from lrs.domain.errors import LRSError
 from lrs.domain.identity.keys import IdentitySecretError
 from lrs.domain.identity.roles import ROLES
+from lrs.gateway_cli import gateway
 from lrs.identity_cli import check_role_scopes, role_settings, trainees
 from lrs.storage.factory import UnsupportedDatabase, open_store
 
@@ -207,6 +208,7 @@ main.add_command(trainees)
 main.add_command(backup)
 main.add_command(restore)
 main.add_command(archive)
+main.add_command(gateway)
 
 if __name__ == "__main__":
     main()

@@ -80,8 +80,16 @@ def serve(host: str, port: int, workers: int | None = None, threads: int | None 
     follower = ArchiveFollower() if mode == "process" else None
     if follower is not None:
         follower.start()
+    # The gateway's pull and forward jobs (lrs.gateway_follower, LRS_GATEWAY_FOLLOWER).
+    from lrs.gateway_follower import gateway_follower
+
+    gateway = gateway_follower(settings)
+    if gateway is not None:
+        gateway.start()
     try:
         LRSServer(options, settings).run()  # returns, or raises SystemExit, when it stops
     finally:
+        if gateway is not None:
+            gateway.stop()
         if follower is not None:
             follower.stop()

@@ -266,6 +266,8 @@ class OutboxDoc(Document):
             # The queue's read: undone events in id order, of one topic or all.
             {"fields": ["done", "topic", "id"], "name": "pending_topic"},
             {"fields": ["done", "id"], "name": "pending"},
+            # Consumers with their own cursor (the gateway forwarder): one topic in id order.
+            {"fields": ["topic", "id"], "name": "topic_cursor"},
         ],
     }
 
@@ -513,6 +515,42 @@ class ArchiveMetaDoc(Document):
     meta = {**_BASE_META, "collection": "archive_meta"}
 
 
+class GatewayJobDoc(Document):
+    """A gateway job (adapters/): config and checkpoint as JSON text."""
+
+    id = StringField(primary_key=True)  # the job's name
+    kind = StringField(required=True)
+    org = StringField(default="")
+    config = StringField(required=True)
+    state = StringField(required=True)
+    paused = BooleanField(default=False)
+    created = DateTimeField()
+    updated = DateTimeField()
+
+    meta = {**_BASE_META, "collection": "gateway_jobs"}
+
+
+class GatewayDeadLetterDoc(Document):
+    """An item a gateway job could not deliver; id derived from (job, item)."""
+
+    id = StringField(primary_key=True)
+    job = StringField(required=True)
+    item = StringField(required=True)
+    reason = StringField(required=True)
+    payload = StringField(required=True)  # JSON text
+    org = StringField(default="")
+    status = StringField(required=True)
+    attempts = IntField(required=True)
+    created = DateTimeField(required=True)
+    updated = DateTimeField()
+
+    meta = {
+        **_BASE_META,
+        "collection": "gateway_dead_letters",
+        "indexes": [{"fields": ["job", "status", "created"], "name": "job_status"}],
+    }
+
+
 ALL_DOCUMENTS: tuple[type[Document], ...] = (
     StatementDoc,
     CounterDoc,
@@ -535,6 +573,8 @@ ALL_DOCUMENTS: tuple[type[Document], ...] = (
     ArchiveProjectedDoc,
     ArchiveUnattributedDoc,
     ArchiveMetaDoc,
+    GatewayJobDoc,
+    GatewayDeadLetterDoc,
 )
 
 # Collection → shard key, for `sh.shardCollection` on a sharded cluster. Hashed

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bson import ObjectId
@@ -357,6 +357,33 @@ class MongoOutbox(Outbox):
             {"op": "update", "c": "outbox", "q": {"_id": {"$in": ids}},
              "u": {"$set": {"done": True}}, "multi": True}
         )
+
+    # ObjectIds order by creation second, then by a per-process random part: an event
+    # written earlier may commit after a later one, so cursors read settled events.
+    commit_ordered = False
+
+    def after(
+        self, cursor: int | str | None, topic: str, limit: int = 100,
+        created_before: datetime | None = None,
+    ) -> list[OutboxEvent]:
+        q: dict[str, Any] = {"topic": topic}
+        bounds: dict[str, Any] = {}
+        if cursor is not None:
+            bounds["$gt"] = ObjectId(str(cursor))
+        if created_before is not None:
+            # ObjectIds keep whole seconds: bound the index range by the next second,
+            # and the events exactly by their creation time.
+            bounds["$lt"] = ObjectId.from_datetime(created_before + timedelta(seconds=1))
+            q["created"] = {"$lt": created_before}
+        if bounds:
+            q["_id"] = bounds
+        rows = self._uow.db["outbox"].find(
+            q, sort=[("_id", 1)], limit=limit, session=self._uow.session
+        )
+        return [
+            OutboxEvent(str(r["_id"]), r["topic"], json.loads(r["payload"]), aware(r["created"]))
+            for r in rows
+        ]
 
     def lag(self) -> OutboxLag:
         # Served by the ("done", "id") index: a count and the first pending event.

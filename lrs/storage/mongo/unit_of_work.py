@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 from lrs.storage.mongo import ops
 from lrs.storage.mongo.archive import MongoArchive
+from lrs.storage.mongo.gateway import MongoGateway
 from lrs.storage.mongo.identity import (
     MongoAccountLinks,
     MongoIdentityConflicts,
@@ -108,6 +109,7 @@ class MongoUnitOfWork(UnitOfWork):
         self.account_links = MongoAccountLinks(self)
         self.identity_conflicts = MongoIdentityConflicts(self)
         self.archive = MongoArchive(self)
+        self.gateway = MongoGateway(self)
 
     # ------------------------------------------------------------ write set
 

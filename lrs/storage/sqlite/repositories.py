@@ -494,6 +494,23 @@ class SqliteOutbox(Outbox):
     def mark_done(self, event_ids: list[int | str]) -> None:
         self._conn.executemany("UPDATE outbox SET done = 1 WHERE id = ?", [(i,) for i in event_ids])
 
+    def after(
+        self, cursor: int | str | None, topic: str, limit: int = 100,
+        created_before: datetime | None = None,
+    ) -> list[OutboxEvent]:
+        # Ids are taken inside the write transaction, which SQLite serialises: id
+        # order is commit order, so a cursor never skips a late commit.
+        sql = "SELECT id, topic, payload, created FROM outbox WHERE id > ? AND topic = ?"
+        params: list[Any] = [int(cursor or 0), topic]
+        if created_before is not None:
+            sql += " AND created < ?"
+            params.append(format_timestamp(created_before))
+        rows = self._conn.execute(sql + " ORDER BY id LIMIT ?", [*params, limit]).fetchall()
+        return [
+            OutboxEvent(eid, t, json.loads(payload), parse_stored(created))
+            for eid, t, payload, created in rows
+        ]
+
     def lag(self) -> OutboxLag:
         count, oldest = self._conn.execute(
             "SELECT COUNT(*), MIN(created) FROM outbox WHERE done = 0"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from lrs.storage.port import Store, UnitOfWork
 from lrs.storage.sqlite.archive import ARCHIVE_SCHEMA, SqliteArchive
+from lrs.storage.sqlite.gateway import GATEWAY_SCHEMA, SqliteGateway
 from lrs.storage.sqlite.identity import (
     IDENTITY_SCHEMA,
     SqliteAccountLinks,
@@ -79,6 +80,7 @@ class SqliteUnitOfWork(UnitOfWork):
         self.account_links = SqliteAccountLinks(conn)
         self.identity_conflicts = SqliteIdentityConflicts(conn)
         self.archive = SqliteArchive(conn)
+        self.gateway = SqliteGateway(conn)
 
     def commit(self) -> None:
         if self._conn.in_transaction:
@@ -143,6 +145,7 @@ class SqliteStore(Store):
             + SCHEMA
             + IDENTITY_SCHEMA
             + ARCHIVE_SCHEMA
+            + GATEWAY_SCHEMA
             + "INSERT OR IGNORE INTO meta (name, value) "
             + f"VALUES ('schema_version', '{SCHEMA_VERSION}');"
             + "COMMIT;"

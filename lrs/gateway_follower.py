@@ -1,0 +1,49 @@
+"""``lrs serve``'s gateway follower: one ``lrs gateway follow`` process beside gunicorn.
+
+Supervised like the archive follower (restarted if it dies, stopped with the
+server, exits by itself if the server is gone). ``LRS_GATEWAY_FOLLOWER``:
+``auto`` (default) starts it when the store holds a pull or forward job at start-up,
+``process`` always, ``off`` never (run ``lrs gateway follow`` yourself, e.g. one
+for a cluster of servers on MongoDB).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from lrs.archive_follower import NICENESS, ArchiveFollower
+from lrs.config import Settings
+
+MODES = ("auto", "process", "off")
+
+
+class GatewayFollower(ArchiveFollower):
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "lrs.cli", "gateway", "follow",
+             "--interval", str(self.interval), "--nice", str(NICENESS),
+             "--parent", str(os.getpid())],
+            stdin=subprocess.DEVNULL,
+        )
+
+
+def gateway_follower(settings: Settings) -> GatewayFollower | None:
+    mode = os.environ.get("LRS_GATEWAY_FOLLOWER") or "auto"
+    if mode not in MODES:
+        raise ValueError(f"LRS_GATEWAY_FOLLOWER must be one of {', '.join(MODES)}: {mode!r}")
+    if mode == "off":
+        return None
+    if mode == "auto":
+        from lrs.storage.factory import open_store
+
+        store = open_store(settings.resolved_database_url())
+        try:
+            with store.read() as uow:
+                if not any(j.kind in ("pull", "forward") for j in uow.gateway.list_jobs()):
+                    return None
+        finally:
+            store.close()
+    interval = float(os.environ.get("LRS_GATEWAY_INTERVAL") or 5.0)
+    return GatewayFollower(interval=interval)

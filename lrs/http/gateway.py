@@ -1,0 +1,126 @@
+"""The gateway over HTTP: ``/xapi/gateway/…`` (status, dead letters, legacy imports).
+
+Reads are scoped to the credential's org subtree (jobs and letters of its org and
+below); retrying a dead letter and importing need write scopes. A job's secret
+never leaves the store: configs are shown without it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+
+from lrs.domain.errors import NotFound, ValidationError
+from lrs.domain.gateway import jobs
+from lrs.domain.gateway.ingest import Hub, retry_letter
+from lrs.http import requests as req
+from lrs.http.auth import require
+from lrs.storage.port import DeadLetter
+from lrs.timeutil import format_timestamp
+
+bp = Blueprint("gateway", __name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    data = json.dumps(body, ensure_ascii=False)
+    return Response(data, status=status, content_type="application/json; charset=utf-8")
+
+
+def _store():
+    return current_app.extensions["lrs.store"]
+
+
+def _hub() -> Hub:
+    settings = current_app.extensions["lrs.settings"]
+    return Hub(_store(), tuple(current_app.extensions["lrs.ingest_hooks"]),
+               settings.authority_homepage, settings)
+
+
+def _letter(d: DeadLetter) -> dict[str, Any]:
+    return {"id": d.id, "job": d.job, "item": d.item, "reason": d.reason, "status": d.status,
+            "attempts": d.attempts, "org": d.org,
+            "created": format_timestamp(d.created) if d.created else None,
+            "updated": format_timestamp(d.updated) if d.updated else None}
+
+
+@bp.get("/gateway/status")
+def status() -> Response:
+    credential = require("statements/read")
+    req.check_params([])
+    found = jobs.list_jobs(_store(), credential.org or None)
+    return _json({"jobs": [jobs.job_status(_store(), j) for j in found]})
+
+
+@bp.get("/gateway/dead-letters")
+def dead_letters() -> Response:
+    credential = require("statements/read")
+    params = req.check_params(["job", "status", "limit"])
+    wanted = params.get("status", "open")
+    if wanted not in ("open", "resolved", "all"):
+        raise ValidationError("status must be open, resolved or all", "status")
+    try:
+        limit = int(params.get("limit", "100"))
+    except ValueError as exc:
+        raise ValidationError("limit must be an integer", "limit") from exc
+    if not 1 <= limit <= 1000:
+        raise ValidationError("limit must be 1-1000", "limit")
+    with _store().read() as uow:
+        letters = uow.gateway.dead_letters(params.get("job"), None if wanted == "all" else wanted,
+                                           credential.org or None, limit)
+    return _json({"deadLetters": [_letter(d) for d in letters]})
+
+
+@bp.post("/gateway/dead-letters/<letterId>/retry")
+def retry(letterId: str) -> Response:  # noqa: N803 - the documented path name
+    letter_id = letterId
+    credential = require("all")
+    req.check_params([])
+    with _store().read() as uow:
+        letter = uow.gateway.get_dead_letter(letter_id)
+    if letter is None or not jobs.in_scope(letter.org, credential.org):
+        raise NotFound(f"no dead letter {letter_id}")
+    job = jobs.get_job(_store(), letter.job)
+    if job.kind == "forward":
+        from adapters.forward import Forwarder
+
+        why = Forwarder(_store(), current_app.extensions["lrs.settings"], job.name).retry(letter)
+    else:
+        report = retry_letter(_hub(), jobs.job_credential(_store(), job), letter)
+        why = report.refused[0][1] if report.refused else None
+    with _store().read() as uow:
+        after = uow.gateway.get_dead_letter(letter_id)
+    return _json({"delivered": why is None, "reason": why, "deadLetter": _letter(after)})
+
+
+@bp.post("/gateway/imports")
+def import_records() -> Response:
+    """A platform's export (text/csv or .xlsx body) → the per-row report."""
+    from adapters.legacy.convert import Platform
+    from adapters.legacy.importer import import_file
+
+    credential = require("statements/write")
+    params = req.check_params(["platform", "homePage", "platformName", "institutionCode",
+                               "dryRun", "mapping"])
+    media = req.media_type()
+    if media not in ("text/csv", XLSX, "application/octet-stream"):
+        raise ValidationError(f"Content-Type must be text/csv or {XLSX}, got {media or 'none'}",
+                              "Content-Type")
+    custom = None
+    if "mapping" in params:
+        try:
+            custom = json.loads(params["mapping"])
+        except ValueError as exc:
+            raise ValidationError("mapping must be a JSON object", "mapping") from exc
+        if not isinstance(custom, dict):
+            raise ValidationError("mapping must be a JSON object", "mapping")
+    platform = Platform(req.required(params, "platform"), req.required(params, "homePage"),
+                        params.get("platformName", ""), params.get("institutionCode", ""))
+    jobs.check_endpoint(platform.home_page)  # an http(s) URL, like an endpoint
+    report = import_file(_hub(), current_app.extensions["lrs.settings"],
+                         request.get_data(cache=False), platform, org=credential.org,
+                         custom_mapping=custom, dry_run=req.bool_param(params, "dryRun"))
+    return _json(report.as_dict())
