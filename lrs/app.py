@@ -29,6 +29,7 @@ from lrs.http.auth import authenticate_request
 from lrs.http.errors import register_error_handlers
 from lrs.http.requests import enforce_body_limit
 from lrs.http.role_scope import refuse_documents
+from lrs.http.store_errors import register_store_error_handlers
 from lrs.http.throttle import authenticate_limited
 from lrs.http.throttle import install as install_limiter
 from lrs.http.versioning import VERSION_HEADER, negotiate
@@ -60,7 +61,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["lrs.settings"] = settings
-    app.extensions["lrs.store"] = store or open_store(settings.resolved_database_url())
+    # A worker boots through a storage outage (and answers 503 until it ends):
+    # gunicorn stops the whole server when a worker fails to boot.
+    app.extensions["lrs.store"] = store or open_store(
+        settings.resolved_database_url(), tolerate_unavailable=True
+    )
     # Domain steps run inside each statement write (profile checks, identity
     # links); features append theirs here when the app is built.
     app.extensions["lrs.ingest_hooks"] = []
@@ -106,6 +111,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.before_request(_before_request)
     app.after_request(_after_request)
     register_error_handlers(app)
+    register_store_error_handlers(app)
     app.wsgi_app = AlternateRequestSyntax(app.wsgi_app, settings.max_body_bytes)
     return app
 

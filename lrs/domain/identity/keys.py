@@ -130,7 +130,7 @@ def load_identity_keys(secret: str, data_dir: Path, database_url: str) -> Identi
 
 
 def _generated_secret(path: Path) -> bytes:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not path.exists():
         # Written aside, then hard-linked into place: the link fails if another
         # process got there first, and nobody ever reads a half-written file.

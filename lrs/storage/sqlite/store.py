@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sqlite3
 import threading
 import time
 from pathlib import Path
 
+from lrs.storage.errors import StoreUnavailable, classify, unavailable
 from lrs.storage.port import Store, UnitOfWork
 from lrs.storage.sqlite.archive import ARCHIVE_SCHEMA, SqliteArchive
 from lrs.storage.sqlite.gateway import GATEWAY_SCHEMA, SqliteGateway
@@ -29,6 +31,8 @@ from lrs.storage.sqlite.repositories import (
     SqliteViolations,
 )
 from lrs.storage.sqlite.schema import SCHEMA, SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
 
 # A writer waits this long for another process's write lock before giving up.
 BUSY_TIMEOUT_MS = 30_000
@@ -94,17 +98,30 @@ class SqliteUnitOfWork(UnitOfWork):
 class SqliteStore(Store):
     """A store in one SQLite file; safe to share between threads and processes."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], tolerate_unavailable: bool = False) -> None:
+        """Open (creating if need be) the store at ``path``.
+
+        ``tolerate_unavailable``: a read-only or unreachable file does not fail
+        here (a server worker must boot through a storage outage and answer 503
+        until it ends); the schema is then checked at the first unit of work.
+        """
         self.path = str(path)
         if self.path == ":memory:" or self.path.startswith("file:"):
             # Each thread has its own connection, and an in-memory database is
             # private to its connection: threads would see different stores.
             raise ValueError("the embedded store needs a file path, not an in-memory database")
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        self._migrate()
+        self._migrated = False
+        try:
+            _create_private(Path(self.path))
+            self._migrate()
+        except sqlite3.Error as exc:
+            if not (tolerate_unavailable and isinstance(classify(exc), StoreUnavailable)):
+                raise
+            log.warning("the store %s is unavailable at start (%s); retrying on use", path, exc)
+            self.discard_connection()
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
@@ -132,12 +149,17 @@ class SqliteStore(Store):
             # A connection must never cross a fork (gunicorn workers).
             conn = self._connect()
             self._local.conn = conn
+            # SQLite silently opens a file it may not write read-only, and the
+            # connection stays so after the file is writable again (EROFS, chattr +i).
+            self._local.readonly = not os.access(self.path, os.W_OK)
             self._local.pid = os.getpid()
             with self._lock:
                 self._connections.append(conn)
         return conn
 
     def _migrate(self) -> None:
+        if self._migrated:
+            return
         # executescript commits any open transaction first, so the script
         # carries its own; concurrent starters serialise on the write lock.
         self._connection().executescript(
@@ -150,9 +172,38 @@ class SqliteStore(Store):
             + f"VALUES ('schema_version', '{SCHEMA_VERSION}');"
             + "COMMIT;"
         )
+        self._migrated = True
 
     def unit_of_work(self, write: bool = True) -> SqliteUnitOfWork:
-        return SqliteUnitOfWork(self._connection(), write)
+        if write and getattr(self._local, "readonly", False):
+            self.discard_connection()  # opened during an outage: try a fresh one
+        try:
+            self._migrate()
+            conn = self._connection()
+        except sqlite3.Error as exc:
+            if classify(exc) is None:
+                raise
+            self.discard_connection()
+            raise classify(exc) from exc
+        if write and self._local.readonly:
+            raise unavailable("the database file is read-only")
+        return SqliteUnitOfWork(conn, write)
+
+    def discard_connection(self) -> None:
+        """Close this thread's connection; the next unit of work opens a fresh one.
+
+        Called after a storage failure (read-only file, I/O error): the old
+        connection may keep the failure after the cause is gone.
+        """
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is None:
+            return
+        with self._lock:
+            if conn in self._connections:
+                self._connections.remove(conn)
+        with contextlib.suppress(sqlite3.Error):
+            conn.close()
 
     def close(self) -> None:
         with self._lock:
@@ -161,3 +212,14 @@ class SqliteStore(Store):
                     conn.close()
             self._connections.clear()
         self._local = threading.local()
+
+
+def _create_private(path: Path) -> None:
+    """Create the data directory (0700) and an empty database file (0600).
+
+    SQLite creates its -wal and -shm files with the database file's mode, so
+    they are private too; an existing file keeps the mode its operator chose.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
