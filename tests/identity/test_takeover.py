@@ -180,3 +180,19 @@ def test_a_provisional_trainee_is_registered_by_the_receiving_unit(client):
         f"/xapi/trainees/{KEYS.key(newcomer)}/transfers", {"unit": UNIT_X, "date": "2026-01-01"}
     )
     assert moved.status_code == 200, moved.get_json()
+
+
+def test_a_direct_transfer_settles_the_pending_requests(world):
+    into_x = world["x"].post(
+        f"/xapi/trainees/{KEY}/transfers", {"unit": UNIT_X, "date": "2026-07-01"}
+    )
+    cid = into_x.get_json()["conflict"]["id"]
+    gave = world["a"].post(
+        f"/xapi/trainees/{KEY}/transfers", {"unit": UNIT_X, "date": "2026-07-01"}
+    )
+    assert gave.status_code == 200, gave.get_json()
+    assert world["fj"].get("/xapi/identity/conflicts").get_json()["conflicts"] == []
+    closed = world["fj"].get("/xapi/identity/conflicts?status=all").get_json()["conflicts"]
+    assert [(c["id"], c["status"], c["resolution"]["decision"]) for c in closed] == [
+        (cid, "resolved", "accept_transfer")
+    ]

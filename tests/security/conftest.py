@@ -1,3 +1,3 @@
 """Fixtures for the issue-12 probe findings: the trainee registry's app and clients."""
 
-from tests.identity.conftest import app, client, store  # noqa: F401  (fixtures reused)
+from tests.identity.conftest import app, client  # noqa: F401  (fixtures reused)

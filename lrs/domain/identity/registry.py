@@ -18,7 +18,12 @@ from lrs.domain.identity import conflicts
 from lrs.domain.identity.keys import IdentityKeys, check_agreed_id, mask_id
 from lrs.domain.identity.membership import current, set_joined, transfer
 from lrs.domain.identity.roles import Reader, check_org_path, may_write_unit
-from lrs.domain.identity.transfer_requests import REQUEST, authority, request_transfer
+from lrs.domain.identity.transfer_requests import (
+    REQUEST,
+    authority,
+    request_transfer,
+    settle_requests,
+)
 from lrs.domain.identity.vocabulary import ACCOUNT_RELEASED, SOURCE_STATEMENT, TRAINEE_LINKED
 from lrs.storage.port import AccountLink, IdentityConflict, Membership, Trainee, UnitOfWork
 from lrs.timeutil import utcnow
@@ -97,6 +102,8 @@ def upsert_trainee(
     if new_memberships != memberships:
         uow.trainees.set_memberships(key, new_memberships)
         outcome.changed = True
+        if existing is not None and existing.unit and trainee.unit != existing.unit:
+            settle_requests(uow, writer, key, trainee.unit)
     owners = uow.account_links.owner_keys([key for key, _ in accounts]) if accounts else {}
     for agent_key_, ifi in accounts:
         owner = link_into(
@@ -264,6 +271,7 @@ def transfer_trainee(
     if authority(writer, trainee.unit, unit) == REQUEST:
         return request_transfer(uow, writer, trainee, current_memberships, unit, day, source)
     memberships = transfer(current_memberships, unit, day, source)
+    settle_requests(uow, writer, key, unit)
     moved = replace(trainee, unit=unit, updated=utcnow())
     uow.trainees.save(moved)
     uow.trainees.set_memberships(key, memberships)

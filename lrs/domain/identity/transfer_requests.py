@@ -73,3 +73,22 @@ def request_transfer(
             },
         )
     )
+
+
+def settle_requests(uow: UnitOfWork, writer: Reader, trainee_key: str, unit: str) -> None:
+    """A transfer recorded directly settles the open requests about the trainee: the one
+    into ``unit`` is done, the others were about a unit the trainee has left."""
+    for request in uow.identity_conflicts.list("open", trainee_key=trainee_key, limit=500):
+        if request.kind != TRANSFER_REQUEST or request.trainee_key != trainee_key:
+            continue
+        done = request.details.get("unit") == unit
+        uow.identity_conflicts.close(
+            request.id,  # type: ignore[arg-type]
+            "resolved" if done else "dismissed",
+            {
+                "decision": "accept_transfer" if done else "dismiss",
+                "by": writer.credential_key,
+                "at": utcnow().isoformat(),
+                "reason": "the transfer was recorded directly",
+            },
+        )
