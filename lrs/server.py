@@ -49,9 +49,17 @@ def serve(host: str, port: int, workers: int | None = None, threads: int | None 
     settings = dataclasses.replace(Settings.from_env(), archive_projector=mode)
     # Open the store once before forking so schema creation and URL errors
     # surface at start-up, not in the first request.
+    from lrs.bootstrap import admin_from_env, ensure_admin_credential
     from lrs.storage.factory import open_store
 
-    open_store(settings.resolved_database_url()).close()
+    admin_from_env()  # an invalid LRS_ADMIN_KEY/SECRET stops the start with one line
+    store = open_store(settings.resolved_database_url())
+    try:
+        # Once, here, so it is logged once; each worker then finds it (mongomock://
+        # workers, each with its own in-memory store, make their own).
+        ensure_admin_credential(store)
+    finally:
+        store.close()
     # Likewise a missing LRS_IDENTITY_SECRET; a generated one is made once, here.
     from lrs.domain.identity.keys import load_identity_keys
 
