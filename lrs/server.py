@@ -72,11 +72,15 @@ def serve(host: str, port: int, workers: int | None = None, threads: int | None 
     import rfc3987_syntax  # noqa: F401
 
     import lrs.app  # noqa: F401
+    from lrs.slow_clients import header_timeout
+
+    header_timeout()  # an invalid LRS_HEADER_TIMEOUT stops the start with one line
     options = {
         "bind": f"{host}:{port}",
         "workers": workers or int(os.environ.get("LRS_WORKERS", "2")),
         "threads": threads or int(os.environ.get("LRS_THREADS", "4")),
-        "worker_class": "gthread",
+        # gthread, but headers are gathered by the event loop: slow clients hold no thread.
+        "worker_class": "lrs.slow_clients.HeaderGuardWorker",
         "graceful_timeout": 30,
         "timeout": 120,
         "accesslog": os.environ.get("LRS_ACCESS_LOG") or None,
