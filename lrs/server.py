@@ -87,7 +87,9 @@ def serve(host: str, port: int, workers: int | None = None, threads: int | None 
         "errorlog": "-",
         "loglevel": os.environ.get("LRS_LOG_LEVEL", "info"),
         "proc_name": "lrs",
-        "limit_request_line": 16384,
+        # gunicorn caps the request line at 8190 bytes whatever is set; say so. Longer
+        # lines get 414 (README, Operations); `more` cursors are kept well below.
+        "limit_request_line": 8190,
         # gunicorn ≥ 24 opens a control socket at ~/.gunicorn/gunicorn.ctl by default:
         # one path per user, so several LRS servers on one host take it from each other.
         "control_socket_disable": True,
