@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from flask import Flask, Response, current_app, g, request
 
+from lrs.bootstrap import ensure_admin_credential
 from lrs.config import Settings
 from lrs.domain.archive.policy import load_policy_book
 from lrs.domain.archive.runtime import ArchiveRuntime
@@ -33,6 +35,7 @@ from lrs.http.store_errors import register_store_error_handlers
 from lrs.http.throttle import authenticate_limited
 from lrs.http.throttle import install as install_limiter
 from lrs.http.versioning import VERSION_HEADER, negotiate
+from lrs.storage.errors import StoreUnavailable
 from lrs.storage.factory import open_store
 from lrs.storage.port import Store
 
@@ -66,6 +69,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.extensions["lrs.store"] = store or open_store(
         settings.resolved_database_url(), tolerate_unavailable=True
     )
+    if store is None:
+        # LRS_ADMIN_KEY/LRS_ADMIN_SECRET, in each process: mongomock:// has one store per
+        # process. Idempotent; during a storage outage it waits for the next start.
+        with contextlib.suppress(StoreUnavailable):
+            ensure_admin_credential(app.extensions["lrs.store"])
     # Domain steps run inside each statement write (profile checks, identity
     # links); features append theirs here when the app is built.
     app.extensions["lrs.ingest_hooks"] = []

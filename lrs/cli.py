@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 
 import click
@@ -20,10 +21,19 @@ from lrs.storage.factory import UnsupportedDatabase, open_store
 
 
 def _store():
+    url = Settings.from_env().resolved_database_url()
     try:
-        return open_store(Settings.from_env().resolved_database_url())
+        return open_store(url)
     except UnsupportedDatabase as exc:
         raise click.ClickException(str(exc)) from exc
+    except (OSError, sqlite3.Error) as exc:
+        raise click.ClickException(_unusable_store(url, exc)) from exc
+
+
+def _unusable_store(url: str, exc: Exception) -> str:
+    """One line for an unreadable/unwritable data directory, instead of a traceback."""
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return f"cannot open the store {url}: {reason} (check LRS_DATA_DIR and its permissions)"
 
 
 class _Main(click.Group):
@@ -58,6 +68,10 @@ def serve(host: str, port: int, workers: int | None, threads: int | None) -> Non
         raise  # exit code 2, see _Main
     except (UnsupportedDatabase, IdentitySecretError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
+    except (OSError, sqlite3.Error) as exc:
+        raise click.ClickException(
+            _unusable_store(Settings.from_env().resolved_database_url(), exc)
+        ) from exc
 
 
 @main.group()

@@ -51,6 +51,9 @@ def serve(host: str, port: int, workers: int | None = None, threads: int | None 
     mode = settings.archive_projector
     configure_logging(settings.log_level, settings.log_format)  # before the checks log
     check_settings(settings)
+    from lrs.bootstrap import admin_from_env
+
+    admin_from_env()  # an invalid LRS_ADMIN_KEY/SECRET stops the start with one line
     # Open the store once before forking so schema creation and URL errors surface at
     # start-up, not in the first request; likewise the identity secret (a generated one is
     # made once, here).
@@ -61,18 +64,24 @@ def serve(host: str, port: int, workers: int | None = None, threads: int | None 
     import rfc3987_syntax  # noqa: F401
 
     import lrs.app  # noqa: F401
+    from lrs.slow_clients import header_timeout
+
+    header_timeout()  # an invalid LRS_HEADER_TIMEOUT stops the start with one line
     options = {
         "bind": f"{host}:{port}",
         "workers": workers or settings.workers,
         "threads": threads or settings.threads,
-        "worker_class": "gthread",
+        # gthread, but headers are gathered by the event loop: slow clients hold no thread.
+        "worker_class": "lrs.slow_clients.HeaderGuardWorker",
         "graceful_timeout": 30,
         "timeout": 120,
         "accesslog": settings.access_log or None,
         "errorlog": "-",
         "loglevel": settings.log_level,
         "proc_name": "lrs",
-        "limit_request_line": 16384,
+        # gunicorn caps the request line at 8190 bytes whatever is set; say so. Longer
+        # lines get 414 (README, Operations); `more` cursors are kept well below.
+        "limit_request_line": 8190,
         # gunicorn ≥ 24 opens a control socket at ~/.gunicorn/gunicorn.ctl by default:
         # one path per user, so several LRS servers on one host take it from each other.
         "control_socket_disable": True,

@@ -32,8 +32,16 @@ def prepare_store(settings: Settings) -> None:
         if settings.database_url
         else ("LRS_DATA_DIR", str(settings.data_dir))
     )
+    from lrs.bootstrap import ensure_admin_credential
+
     try:
-        open_store(settings.resolved_database_url()).close()
+        store = open_store(settings.resolved_database_url())
+        try:
+            # Once, here, so it is logged once; each worker then finds it (mongomock://
+            # workers, each with its own in-memory store, make their own).
+            ensure_admin_credential(store)
+        finally:
+            store.close()
         load_identity_keys(
             settings.identity_secret, settings.data_dir, settings.resolved_database_url()
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import replace
 from datetime import datetime
@@ -23,9 +22,9 @@ from lrs.domain.statements.validation import (
     validate_statement,
     validate_statements,
 )
+from lrs.http import cursor, role_scope
 from lrs.http import identity as identity_http
 from lrs.http import requests as req
-from lrs.http import role_scope
 from lrs.http.auth import current_credential, has_scope, require
 from lrs.http.multipart import build_multipart_mixed, parse_multipart_mixed
 from lrs.storage.port import StatementQuery, StatementRecord
@@ -282,14 +281,12 @@ def _more_link(params: dict[str, str], after_seq: int, max_seq: int) -> str:
     # The cursor carries the original query, so every page repeats the same
     # filters; `_max` pins the result set to what existed at the first page.
     state = {**params, "_after": str(after_seq), "_max": str(max_seq)}
-    token = base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode()
-    return f"{request.script_root}/xapi/statements?more={token.rstrip('=')}"
+    return f"{request.script_root}/xapi/statements?more={cursor.encode(state)}"
 
 
 def _params_from_more(token: str) -> dict[str, str]:
     try:
-        padded = token + "=" * (-len(token) % 4)
-        state = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        state = cursor.decode(token)
         if not isinstance(state, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in state.items()
         ):

@@ -27,6 +27,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from lrs.storage.sqlite import inuse
 from lrs.storage.sqlite.schema import SCHEMA_VERSION
 
 #: Tables every LRS store has; a file without them is not one.
@@ -113,6 +114,16 @@ def restore(
     ``secret`` is where the identity secret belongs; the backup's copy goes there.
     """
     backup_file, target = Path(backup_file), Path(target)
+    try:
+        with inuse.exclusive(target):
+            return _restore(backup_file, target, force=force, secret=secret)
+    except inuse.StoreInUse as exc:
+        raise BackupError(str(exc)) from exc
+
+
+def _restore(
+    backup_file: Path, target: Path, *, force: bool, secret: Path | None
+) -> StoreSummary:
     summary = verify(backup_file)
     if target.exists():
         held = _rows_held(target)
@@ -134,7 +145,9 @@ def restore(
             f"{secret_target} differs from the backup's identity secret; trainee keys "
             "would no longer match. Pass --force to replace it with the backup's"
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):  # private, like a store the LRS creates
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     src = _connect(backup_file, readonly=True)
     try:
         dst = sqlite3.connect(target, timeout=30)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from lrs.storage.errors import StoreUnavailable, classify, unavailable
 from lrs.storage.port import Store, UnitOfWork
+from lrs.storage.sqlite import inuse
 from lrs.storage.sqlite.archive import ARCHIVE_SCHEMA, SqliteArchive
 from lrs.storage.sqlite.gateway import GATEWAY_SCHEMA, SqliteGateway
 from lrs.storage.sqlite.identity import (
@@ -114,8 +115,11 @@ class SqliteStore(Store):
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._migrated = False
+        self._inuse: int | None = None
         try:
             _create_private(Path(self.path))
+            # Held while open: `lrs restore` refuses to replace a store in use.
+            self._inuse = inuse.hold_shared(Path(self.path))
             self._migrate()
         except sqlite3.Error as exc:
             if not (tolerate_unavailable and isinstance(classify(exc), StoreUnavailable)):
@@ -212,6 +216,8 @@ class SqliteStore(Store):
                     conn.close()
             self._connections.clear()
         self._local = threading.local()
+        inuse.release(self._inuse)
+        self._inuse = None
 
 
 def _create_private(path: Path) -> None:
