@@ -68,8 +68,9 @@ def test_unusable_data_dir_is_one_clear_line(tmp_path):
     result = _serve_fails(tmp_path, blocker / "data")
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: cannot open the store sqlite:///")
-    assert "LRS_DATA_DIR" in lines[0]
+    assert lines[0].startswith("Error: LRS_DATA_DIR is not usable: ")
+    assert "Not a directory" in lines[0]
+    assert result.returncode != 0
 
 
 def test_data_files_are_private(server_factory, tmp_path):
