@@ -55,13 +55,14 @@ def test_serve_starts_the_follower_which_survives_kill_9(remote, proxy, tmp_path
         os.kill(pids[0], signal.SIGKILL)
         proxy.delay = 0
         want = remote_ids(remote)
-        deadline = time.monotonic() + 90
+        # Generous: on a loaded 2-core CI machine the restarted follower is niced.
+        deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
             got = served_ids(session, server.base)
             if set(got) >= want:
                 break
             time.sleep(0.5)
-        assert len(got) == len(set(got)) and set(got) == want, server.log()
+        assert len(got) == len(set(got)) and set(got) == want, (len(got), len(set(got)), len(want), server.log())
         restarted = _followers(server.proc.pid)
         assert restarted and restarted != pids  # the supervisor started a new one
         res = session.get(server.base + "/gateway/status", timeout=10)
