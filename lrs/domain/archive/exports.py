@@ -101,7 +101,7 @@ def summary_table(report: dict[str, Any]) -> Table:
 
 ARCHIVE_HEADERS = (
     "类别", "课程或专题班", "必修/选修", "学分", "学时", "已计入", "未计入原因",
-    "学习单位", "培训机构", "学年",
+    "学习单位", "培训机构", "学年", "活动标识",
 )
 
 
@@ -114,7 +114,7 @@ def trainee_archive_table(view: dict[str, Any]) -> Table:
                 _BUCKETS.get(row.get("requirement") or "", row.get("requirement") or ""),
                 _num(row.get("credits")), _num(row.get("creditHours")),
                 _yes_no(bool(row.get("credited"))), row.get("notCountedReason") or "",
-                row["unit"] or "", row["institution"] or "", row["period"],
+                row["unit"] or "", row["institution"] or "", row["period"], row["activity"],
             ])
     name = view["trainee"]["name"] or view["trainee"]["maskedId"]
     return Table(f"{name} {view['period']['key']}", ARCHIVE_HEADERS, rows)
