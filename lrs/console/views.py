@@ -36,7 +36,7 @@ ROLE_NAMES = {
     "admin": "系统管理员", "department": "管理部门", "unit": "学员所属单位（联络员）",
     "institution": "培训机构", "trainee": "学员",
 }
-OPEN_ENDPOINTS = {"console.login", "console.static"}
+OPEN_ENDPOINTS = {"console.login", "console.static", "console.api_docs"}
 
 
 @bp.before_request
@@ -54,8 +54,11 @@ def _require_login() -> Response | None:
 
 @bp.after_request
 def _security_headers(response: Response) -> Response:
+    # Swagger UI sets style attributes from its script; the other pages need no inline style.
+    styles = "'self' 'unsafe-inline'" if request.endpoint == "console.api_docs" else "'self'"
     response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'"
+        f"default-src 'self'; img-src 'self' data:; style-src {styles}; "
+        "frame-ancestors 'none'"
     )
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -139,6 +142,12 @@ def home() -> Response | str:
             raise Forbidden("此学员凭据未绑定学员")
         return redirect(url_for("console.trainee", key=reader.trainee_key))
     return render_template("console/institution.html")
+
+
+@bp.get("/api-docs")
+def api_docs() -> str:
+    """Swagger UI (vendored in static/swagger-ui) over /xapi/openapi.json; public like it."""
+    return render_template("console/api_docs.html", spec_url=url_for("openapi.openapi"))
 
 
 # ---------------------------------------------------------------- department

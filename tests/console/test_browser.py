@@ -197,3 +197,14 @@ def test_trainee_sees_own_archive_and_ledger_then_logs_out(live, driver):
     driver.get(base + f"/console/trainees/{key_of(ZS)}")
     assert "/console/login" in driver.current_url
     shot(driver, "login")
+
+
+def test_swagger_ui_renders_the_openapi_document_offline(live, driver):
+    from selenium.webdriver.common.by import By
+
+    base, _creds, _admin = live
+    driver.get(base + "/console/api-docs")
+    WebDriverWait(driver, 15).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".swagger-ui .info .title"))
+    assert driver.find_elements(By.CSS_SELECTOR, ".opblock")  # the operations are listed
+    shot(driver, "api-docs")

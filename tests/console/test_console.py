@@ -164,3 +164,14 @@ class TestExports:
         b = browser(role="department", unit=FZ)
         data = b.get("/console/overview?period=2024&format=csv").get_data()
         assert data.startswith("\ufeff下级单位,在册学员".encode())
+
+
+def test_api_docs_page_and_its_vendored_assets_are_served(app):
+    http = app.test_client()
+    page = http.get("/console/api-docs").get_data(as_text=True)
+    assert 'data-spec="/xapi/openapi.json"' in page and "cdn" not in page.lower()
+    for asset in ("swagger-ui/swagger-ui-bundle.js", "swagger-ui/swagger-ui.css",
+                  "swagger-init.js"):
+        res = http.get(f"/console/static/{asset}")
+        assert res.status_code == 200 and len(res.get_data()) > 100, asset
+        res.close()
