@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -134,18 +135,22 @@ def _sheet_title(title: str) -> str:
 
 
 def to_xlsx(table: Table) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _sheet_title(table.title)
-    sheet.append(list(table.headers))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in table.rows:
-        sheet.append(row)
-    sheet.freeze_panes = "A2"
+    # Write-only mode streams the rows: a province's report does not sit in memory as cells.
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_sheet_title(table.title))
     for index, header in enumerate(table.headers, start=1):
         width = max([len(header) * 2, *(_width(r[index - 1]) for r in table.rows)], default=8)
         sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, 60)
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header_cells = []
+    for header in table.headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in table.rows:
+        sheet.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
