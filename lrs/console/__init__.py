@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from lrs.console import admin, session  # noqa: F401 - admin adds its pages to bp
+from lrs.console import admin, session, upload  # noqa: F401 - they add their pages to bp
 from lrs.console.views import bp
 
 

@@ -24,6 +24,7 @@ from lrs.domain.archive.runtime import ArchiveRuntime
 from lrs.domain.errors import Forbidden, LRSError, NotFound, ValidationError
 from lrs.domain.identity.keys import is_trainee_key
 from lrs.domain.identity.membership import statement_day
+from lrs.http.auth import has_scope
 from lrs.http.negotiate import NotAcceptable, spreadsheet
 from lrs.timeutil import utcnow
 
@@ -193,7 +194,9 @@ def unit(unit: str) -> Response | str:
     if fmt:
         return spreadsheet(exports.unit_report_table(report), fmt,
                            f"archive-{unit.replace('/', '_')}-{report['period']['key']}")
-    return render_template("console/unit.html", report=report, buckets=_BUCKETS)
+    can_import = g.reader.writes and has_scope(g.console_credential, "trainees/write")
+    return render_template("console/unit.html", report=report, buckets=_BUCKETS,
+                           can_import=can_import)
 
 
 _BUCKETS = {"required": "必修", "elective": "选修", "classes": "专题班", "bonus": "加分",
