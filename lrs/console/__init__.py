@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from lrs.console import admin, conflicts, session, upload  # noqa: F401 - they add their pages to bp
+from lrs.console import admin, conflicts, session, statements, upload  # noqa: F401 - they add their pages to bp
 from lrs.console.views import bp
 
 
