@@ -61,6 +61,8 @@ def live(tmp_path_factory):
         credential, secret = create_credential(store, f"{name} 测试", "all/read",
                                                settings=settings)
         creds[name] = (credential.key, secret)
+    credential, secret = create_credential(store, "管理员 测试", "all")
+    creds["admin"] = (credential.key, secret)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -208,3 +210,29 @@ def test_swagger_ui_renders_the_openapi_document_offline(live, driver):
         lambda d: d.find_elements(By.CSS_SELECTOR, ".swagger-ui .info .title"))
     assert driver.find_elements(By.CSS_SELECTOR, ".opblock")  # the operations are listed
     shot(driver, "api-docs")
+
+
+def test_admin_browses_statements_and_creates_a_credential(live, driver):
+    from selenium.webdriver.common.by import By
+
+    base, creds, _admin = live
+    log_in(driver, base, *creds["admin"])
+    driver.find_element(By.LINK_TEXT, "语句浏览").click()
+    wait_url(driver, "/console/statements")
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#statements tbody tr")) >= 2
+    shot(driver, "statements")
+    driver.find_element(By.LINK_TEXT, "系统管理").click()
+    wait_url(driver, "/console/admin")
+    form = driver.find_element(By.ID, "create-form")
+    form.find_element(By.NAME, "name").send_keys("福州财政局联络员")
+    form.find_element(By.CSS_SELECTOR, "select[name=role] option[value=unit]").click()
+    form.find_element(By.NAME, "unit").send_keys(UNIT_CZ)
+    form.find_element(By.CSS_SELECTOR, "input[value='trainees/read']").click()
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "new-secret"))
+    key = driver.find_element(By.CSS_SELECTOR, "#created code").text
+    secret = driver.find_element(By.ID, "new-secret").text
+    shot(driver, "admin")
+    log_in(driver, base, key, secret)
+    assert driver.current_url.endswith(f"/console/units/{UNIT_CZ}")
+    assert "王五" in driver.find_element(By.ID, "trainees").text
