@@ -7,6 +7,7 @@ else is a 406 naming the field, never a silent JSON answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, request
@@ -50,7 +51,13 @@ def spreadsheet(table: exports.Table, fmt: str, name: str) -> Response:
     )
 
 
-def representation(report: dict[str, Any], fmt: str, table_of, name: str, as_json) -> Response:
+def representation(
+    report: dict[str, Any],
+    fmt: str,
+    table_of: Callable[[dict[str, Any]], exports.Table],
+    name: str,
+    as_json: Callable[[dict[str, Any]], Response],
+) -> Response:
     """``report`` as JSON (through ``as_json``) or as the spreadsheet ``table_of`` builds."""
     if fmt == "json":
         return as_json(report)
