@@ -42,3 +42,35 @@ def bar_chart(title: str, bars: list[tuple[str, Decimal]], unit: str = "") -> Ma
 def _short(label: str) -> str:
     # Org paths get long; the last segments say which one it is.
     return label if len(label) <= 26 else "…" + label[-25:]
+
+
+def progress_chart(title: str, rows: list[tuple[str, Decimal, Decimal | None]]) -> Markup:
+    """Achieved against target per row (label, achieved, target): a grey bar for the target,
+    a red one for what is achieved (green once the target is met)."""
+    top = 30
+    height = top + len(rows) * (BAR + GAP) + 10
+    biggest = max([max(a, t or 0) for _, a, t in rows] or [Decimal(0)]) or Decimal(1)
+    room = WIDTH - LABEL - 120
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{WIDTH}" '
+        f'height="{height}" viewBox="0 0 {WIDTH} {height}" aria-label="{escape(title)}">',
+        f'<title>{escape(title)}</title>',
+        f'<text x="0" y="18" font-size="15" font-weight="bold">{escape(title)}</text>',
+    ]
+    for index, (label, achieved, target) in enumerate(rows):
+        y = top + index * (BAR + GAP)
+        done = int(room * achieved / biggest) if achieved > 0 else 0
+        goal = int(room * target / biggest) if target else 0
+        met = target is not None and achieved >= target
+        caption = f"{achieved} / {target}" if target is not None else f"{achieved}（无目标）"
+        parts += [
+            f'<text x="{LABEL - 8}" y="{y + BAR * 0.7:.0f}" font-size="13" '
+            f'text-anchor="end">{escape(_short(label))}</text>',
+            f'<rect x="{LABEL}" y="{y}" width="{goal}" height="{BAR}" fill="#ddd"/>',
+            f'<rect x="{LABEL}" y="{y + 4}" width="{done}" height="{BAR - 8}" '
+            f'fill="{"#2e7d32" if met else "#b22222"}"/>',
+            f'<text x="{LABEL + max(done, goal) + 6}" y="{y + BAR * 0.7:.0f}" '
+            f'font-size="13">{escape(caption)}</text>',
+        ]
+    parts.append("</svg>")
+    return Markup("".join(parts))

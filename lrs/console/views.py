@@ -219,7 +219,15 @@ def trainee(key: str) -> Response | str:
                            f"archive-{view['trainee']['maskedId'] or key[:12]}-"
                            f"{view['period']['key']}")
     ledger = reports.trainee_ledger(runtime.store, g.reader, key, verify=True)
-    return render_template("console/trainee.html", view=view, ledger=ledger, buckets=_BUCKETS)
+    chart = None
+    if view["targets"]:
+        targets, achieved = view["targets"]["targets"], view["targets"]["achieved"]
+        chart = charts.progress_chart("年度目标完成情况（学分）", [
+            (_BUCKETS.get(name, name), Decimal(achieved.get(name, "0")),
+             None if target is None else Decimal(target))
+            for name, target in targets.items()])
+    return render_template("console/trainee.html", view=view, ledger=ledger, buckets=_BUCKETS,
+                           chart=chart)
 
 
 def _today():

@@ -113,6 +113,7 @@ class TestPagesByRole:
         html = b.text(f"/console/trainees/{key_of(ZS)}?period=2024")
         assert 'id="trainee-credits">1.5<' in html
         assert "账本校验通过：2 条记录" in html
+        assert 'id="target-chart"' in html and "年度目标完成情况" in html
 
     def test_security_headers_and_no_cors(self, browser):
         res = browser().get("/console/overview")
@@ -175,3 +176,14 @@ def test_api_docs_page_and_its_vendored_assets_are_served(app):
         res = http.get(f"/console/static/{asset}")
         assert res.status_code == 200 and len(res.get_data()) > 100, asset
         res.close()
+
+
+def test_progress_chart_marks_met_targets_and_escapes_labels():
+    from decimal import Decimal
+
+    from lrs.console.charts import progress_chart
+
+    svg = str(progress_chart("目标", [("必修<b>", Decimal("26"), Decimal("24")),
+                                      ("选修", Decimal("3"), Decimal("12"))]))
+    assert svg.count('fill="#2e7d32"') == 1 and svg.count('fill="#b22222"') == 1
+    assert "26 / 24" in svg and "3 / 12" in svg and "<b>" not in svg and "&lt;b&gt;" in svg
