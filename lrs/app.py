@@ -9,6 +9,7 @@ from flask import Flask, Response, current_app, g, request
 
 from lrs.bootstrap import ensure_admin_credential
 from lrs.config import Settings
+from lrs.console import init_console
 from lrs.domain.archive.policy import load_policy_book
 from lrs.domain.archive.runtime import ArchiveRuntime
 from lrs.domain.errors import PayloadTooLarge, ValidationError
@@ -115,6 +116,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.extensions["lrs.archive"] = archive
     app.register_blueprint(archive_http.bp, url_prefix=API_PREFIX)
     archive.start()
+    # The management console (管理端): Chinese pages over the same archive services.
+    init_console(app)
 
     app.before_request(_before_request)
     app.after_request(_after_request)
@@ -133,6 +136,8 @@ def _before_request() -> Response | None:
         if request.environ.get(ERROR_STATUS_KEY) == 413:
             raise PayloadTooLarge(error, "body")
         raise ValidationError(error, "method")
+    if request.blueprint == "console":
+        return None  # browser pages: a session cookie, not xAPI's version and Basic auth
     if request.endpoint in ("about.about", "openapi.openapi", "health.health"):
         g.xapi_version = None
         return None
@@ -149,6 +154,8 @@ def _before_request() -> Response | None:
 
 
 def _after_request(response: Response) -> Response:
+    if request.blueprint == "console":
+        return response  # no xAPI version header and no CORS on the console's pages
     # Unnegotiated requests (About, or a missing/unknown version) get the newest.
     version = g.get("xapi_version") or current_app.extensions["lrs.settings"].versions[0]
     response.headers[VERSION_HEADER] = version

@@ -17,7 +17,7 @@ from datetime import date
 import click
 
 from lrs.config import Settings
-from lrs.domain.archive import ledger, reports
+from lrs.domain.archive import exports, ledger, reports
 from lrs.domain.archive.follower import follow
 from lrs.domain.archive.policy import PolicyError, load_policy_book
 from lrs.domain.archive.projector import Projector, rebuild
@@ -174,6 +174,42 @@ def rebuild_command() -> None:
         f"rebuilt from {report.statements} statements ({report.rows_deleted} rows replaced); "
         f"{report.ledger_entries_added} ledger entries added"
     )
+
+
+@archive.command("report")
+@click.option("--unit", help="A unit's org path: its trainees, targets and shortfalls.")
+@click.option("--org", help="A department's org path: the summary by child org.")
+@click.option("--period", help="A year such as 2024 (default: the current period).")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="The file to write.")
+def report_command(unit: str | None, org: str | None, period: str | None, fmt: str,
+                   output: str) -> None:
+    """A unit report (--unit) or a department summary (--org) as XLSX or CSV, Chinese headers.
+
+    The operator reads as admin at the root, so names of current trainees are in clear
+    and those of trainees who left a unit are masked, as the API shows them.
+    """
+    if (unit is None) == (org is None):
+        raise click.UsageError("give exactly one of --unit and --org")
+    _, store, book = _open()
+    try:
+        if unit is not None:
+            table = exports.unit_report_table(
+                reports.unit_report(store, book, OPERATOR, unit, period, _today()))
+        else:
+            table = exports.summary_table(
+                reports.summary(store, book, OPERATOR, org, period, _today()))
+    except LRSError as exc:
+        raise click.ClickException(
+            f"{exc.path}: {exc.message}" if exc.path else exc.message) from exc
+    finally:
+        store.close()
+    data = exports.render(table, fmt)
+    with open(output, "wb") as handle:  # written only once the report is complete
+        handle.write(data)
+    click.echo(f"已写入 {output}：{len(table.rows)} 行（{table.title}）", err=True)
 
 
 __all__ = ["archive"]

@@ -77,6 +77,10 @@ class Settings:
     access_log: str = ""
     log_level: str = "info"
     log_format: str = "text"
+    # The web console (/console/): send its session cookie only over HTTPS (set it
+    # behind TLS), and log a browser out after this many idle minutes.
+    console_secure_cookie: bool = False
+    console_idle_minutes: int = 30
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

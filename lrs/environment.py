@@ -79,6 +79,11 @@ class EnvironmentSchema(Schema):
     log_level = _one_of(LOG_LEVELS)
     log_format = _one_of(LOG_FORMATS)
     access_log = fields.String(data_key="LRS_ACCESS_LOG")
+    console_secure_cookie = fields.Boolean(
+        truthy={"1", "true", "yes", "on"}, falsy={"0", "false", "no", "off"},
+        error_messages={"invalid": "must be true or false"},
+    )
+    console_idle_minutes = _whole(1)
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
         field_obj.data_key = field_obj.data_key or "LRS_" + field_name.upper()

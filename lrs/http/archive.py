@@ -10,15 +10,13 @@ a trainee's archive or ledger outside it is a 404, like an unknown key.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app
 
-from lrs.domain.archive import reports
+from lrs.domain.archive import exports, reports
 from lrs.domain.archive.runtime import ArchiveRuntime
 from lrs.domain.errors import Forbidden, NotFound, ValidationError
 from lrs.domain.identity.keys import is_trainee_key
@@ -26,6 +24,7 @@ from lrs.domain.identity.membership import statement_day
 from lrs.domain.identity.roles import Reader, reader_for
 from lrs.http import requests as req
 from lrs.http.auth import require
+from lrs.http.negotiate import representation, wanted_format
 from lrs.timeutil import utcnow
 
 bp = Blueprint("archive", __name__)
@@ -66,11 +65,14 @@ def _trainee_key(key: str) -> str:
 def trainee_archive(key: str) -> Response:
     """One trainee's archive for a period (default: the current period of their policy)."""
     reader = _reader()
-    params = req.check_params(["period"])
+    params = req.check_params(["period", "format"])
+    fmt = wanted_format(params)
     runtime = _runtime()
-    return _json(reports.trainee_archive(
+    view = reports.trainee_archive(
         runtime.store, runtime.book, reader, _trainee_key(key), _period(params), _today()
-    ))
+    )
+    name = f"archive-{view['trainee']['maskedId'] or key[:12]}-{view['period']['key']}"
+    return representation(view, fmt, exports.trainee_archive_table, name, _json)
 
 
 @bp.get("/archives/trainees/<key>/ledger")
@@ -91,43 +93,30 @@ def trainee_ledger(key: str) -> Response:
 
 @bp.get("/archives/units/<path:unit>/report")
 def unit_report(unit: str) -> Response:
-    """Per trainee of the unit: totals, targets met, shortfall; ``Accept: text/csv`` for CSV."""
+    """Per trainee of the unit: totals, targets met, shortfall; JSON, CSV or XLSX."""
     reader = _reader()
-    params = req.check_params(["period"])
+    params = req.check_params(["period", "format"])
+    fmt = wanted_format(params)
     runtime = _runtime()
     report = reports.unit_report(
         runtime.store, runtime.book, reader, unit, _period(params), _today()
     )
-    if _wants_csv():
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\r\n").writerows(reports.csv_rows(report))
-        name = unit.replace("/", "_")
-        return Response(
-            # UTF-8 with a byte order mark, so Excel reads the Chinese names right.
-            "\ufeff" + buffer.getvalue(),
-            content_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="archive-{name}-'
-                f'{report["period"]["key"]}.csv"'
-            },
-        )
-    return _json(report)
-
-
-def _wants_csv() -> bool:
-    accept = request.accept_mimetypes
-    return accept.quality("text/csv") > accept.quality("application/json")
+    return representation(report, fmt, exports.unit_report_table,
+                          f"archive-{unit.replace('/', '_')}-{report['period']['key']}", _json)
 
 
 @bp.get("/archives/summary")
 def summary() -> Response:
     """Management departments: per child org and overall, merged across platforms."""
     reader = _reader()
-    params = req.check_params(["org", "period"])
+    params = req.check_params(["org", "period", "format"])
+    fmt = wanted_format(params)
     runtime = _runtime()
-    return _json(reports.summary(
+    report = reports.summary(
         runtime.store, runtime.book, reader, params.get("org"), _period(params), _today()
-    ))
+    )
+    name = f"summary-{(report['org'] or 'all').replace('/', '_')}-{report['period']['key']}"
+    return representation(report, fmt, exports.summary_table, name, _json)
 
 
 @bp.get("/archives/status")

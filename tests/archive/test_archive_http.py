@@ -333,7 +333,7 @@ class TestScoping:
                        headers={"Accept": "text/csv"})
         assert res.status_code == 200 and res.content_type.startswith("text/csv")
         text = res.get_data().decode("utf-8")
-        assert text.startswith("\ufeffkey,masked_id,name")
+        assert text.startswith("\ufeff学员编号,姓名,状态")
         assert "张三" in text and ",0.5," in text
 
 

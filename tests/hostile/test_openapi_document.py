@@ -48,7 +48,8 @@ def _documented() -> set[tuple[str, str]]:
 def _routes(app) -> set[tuple[str, str]]:
     routes = set()
     for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
+        # The console's HTML pages (/console/) are not part of the xAPI API it documents.
+        if rule.endpoint == "static" or rule.endpoint.startswith("console."):
             continue
         path = re.sub(r"<(?:[a-z]+:)?([A-Za-z_]+)>", r"{\1}", rule.rule)
         for method in rule.methods - {"OPTIONS"}:

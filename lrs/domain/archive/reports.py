@@ -413,29 +413,6 @@ def _report_item(
     return item
 
 
-CSV_COLUMNS = (
-    "key", "masked_id", "name", "status", "unit", "courses", "classes",
-    "credits_required", "credits_elective", "credits_classes", "credits_bonus", "credits_total",
-    "credit_hours_total", "met", "shortfall", "certificate", "policy",
-)
-
-
-def csv_rows(report: dict[str, Any]) -> list[list[str]]:
-    rows = [list(CSV_COLUMNS)]
-    for item in report["trainees"]:
-        credits = item["credits"]
-        met = item["met"]
-        rows.append([
-            item["key"], item["maskedId"], item["name"], item["status"], item["unit"] or "",
-            str(item["courses"]), str(item["classes"]), credits["required"], credits["elective"],
-            credits["classes"], credits["bonus"], credits["total"], item["creditHours"]["total"],
-            "" if met is None else ("yes" if met else "no"),
-            "; ".join(f"{k} {v}" for k, v in item["shortfall"].items()),
-            "yes" if item["certificate"] else "no", item["policy"],
-        ])
-    return rows
-
-
 # ---------------------------------------------------------------- management summary
 
 

@@ -92,6 +92,14 @@ class IdentityKeys:
             self._cache[agreed_id] = found
         return found
 
+    def derive(self, label: str) -> bytes:
+        """A secret for another purpose (e.g. the console's session cookies), derived from
+        the identity secret so every worker of every server agrees on it. The NUL byte
+        keeps labels apart from agreed identifiers."""
+        mac = self._hmac.copy()
+        mac.update(b"\x00derive:" + label.encode("utf-8"))
+        return mac.digest()
+
     def key_or_id(self, value: str) -> str:
         """A trainee key as given, or the key of an agreed identifier (CLI input)."""
         stripped = value.strip()

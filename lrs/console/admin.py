@@ -1,0 +1,65 @@
+"""Admin pages of the console: credentials (create with role/unit/scopes, revoke) and the
+projector's status. Only an admin credential holding the ``all`` scope, and only within
+its own org: it can neither see nor make credentials outside it."""
+
+from __future__ import annotations
+
+from flask import current_app, g, render_template, request
+
+from lrs.console.views import bp
+from lrs.domain.credentials import SCOPES, create_credential, parse_scopes
+from lrs.domain.errors import Forbidden, NotFound, ValidationError
+from lrs.domain.identity.roles import ROLES, credential_settings, in_scope
+
+
+def _require_admin() -> None:
+    if g.reader.role != "admin" or "all" not in g.console_credential.scopes:
+        raise Forbidden("只有持有 all 权限的系统管理员凭据可以管理凭据")
+
+
+def _page(created=None, secret=None, status=200):
+    store = current_app.extensions["lrs.store"]
+    with store.read() as uow:
+        items = [c for c in uow.credentials.list() if in_scope(c.org, g.reader.scope)]
+    projector = current_app.extensions["lrs.archive"].status()
+    return render_template("console/admin.html", credentials=items, scopes=SCOPES, roles=ROLES,
+                           created=created, secret=secret, projector=projector), status
+
+
+@bp.get("/admin")
+def admin_home():
+    _require_admin()
+    return _page()
+
+
+@bp.post("/admin/credentials")
+def admin_create():
+    _require_admin()
+    form = request.form
+    org = form.get("org", "").strip().strip("/")
+    if not in_scope(org, g.reader.scope):
+        raise ValidationError("org 必须在本管理员的范围之内", "org")
+    scopes = parse_scopes(form.getlist("scopes"))
+    role = form.get("role") or None
+    trainee = form.get("trainee", "").strip() or None
+    if trainee and role == "trainee":
+        trainee = current_app.extensions["lrs.identity_keys"].key_or_id(trainee)
+    identity = credential_settings(role, form.get("unit", "").strip() or None, trainee, org)
+    policy = current_app.extensions["lrs.settings"].profile_policy
+    credential, secret = create_credential(
+        current_app.extensions["lrs.store"], form.get("name", ""), scopes, org=org,
+        settings={"profile_policy": policy, **identity},
+    )
+    return _page(created=credential, secret=secret, status=201)
+
+
+@bp.post("/admin/credentials/<key>/revoke")
+def admin_revoke(key: str):
+    _require_admin()
+    store = current_app.extensions["lrs.store"]
+    with store.transaction() as uow:
+        credential = uow.credentials.get(key)
+        if credential is None or not in_scope(credential.org, g.reader.scope):
+            raise NotFound("没有这个凭据")
+        uow.credentials.revoke(key)
+    return _page()

@@ -1,0 +1,47 @@
+"""Identity conflicts of the reader's scope, with resolve buttons (the API's rules)."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, g, redirect, render_template, request, url_for
+
+from lrs.console.views import bp
+from lrs.domain.errors import Forbidden
+from lrs.domain.identity import conflicts as conflict_rules
+from lrs.domain.identity.keys import mask_name
+from lrs.domain.identity.membership import parse_day
+from lrs.http.auth import has_scope
+
+KINDS = {"account_claim": "账号归属冲突", "unit_mismatch": "所属单位不一致"}
+
+
+def _require_writer() -> None:
+    if not (g.reader.writes and has_scope(g.console_credential, "trainees/write")):
+        raise Forbidden("此凭据无权处理身份冲突（需要 trainees/write）")
+
+
+@bp.get("/conflicts")
+def conflicts() -> str:
+    _require_writer()
+    with current_app.extensions["lrs.store"].read() as uow:
+        found = [c for c in uow.identity_conflicts.list(
+            "open", org_scope=g.reader.scope or None, trainee_key=None, limit=500)
+            if conflict_rules.visible(g.reader, c)]
+        keys = {k for c in found for k in (c.trainee_key, c.other_trainee_key) if k}
+        trainees = uow.trainees.get_many(sorted(keys))
+    # Names masked, as in every list a liaison reads: the conflict may involve another unit.
+    names = {k: f"{mask_name(t.name)}（{t.masked_id}）" for k, t in trainees.items()}
+    return render_template("console/conflicts.html", conflicts=found, names=names, kinds=KINDS)
+
+
+@bp.post("/conflicts/<conflict_id>/resolve")
+def resolve_conflict(conflict_id: str) -> Response:
+    _require_writer()
+    form = request.form
+    with current_app.extensions["lrs.store"].transaction() as uow:
+        conflict_rules.resolve(
+            uow, g.reader, conflict_id, form.get("decision", ""),
+            owner=form.get("owner") or None,
+            day=parse_day(form.get("date") or None, "date"),
+            unit=(form.get("unit") or "").strip() or None,
+        )
+    return redirect(url_for("console.conflicts"))
