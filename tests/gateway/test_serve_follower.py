@@ -62,7 +62,8 @@ def test_serve_starts_the_follower_which_survives_kill_9(remote, proxy, tmp_path
             if set(got) >= want:
                 break
             time.sleep(0.5)
-        assert len(got) == len(set(got)) and set(got) == want, (len(got), len(set(got)), len(want), server.log())
+        assert len(got) == len(set(got)) and set(got) == want, (
+            len(got), len(want), server.log())
         restarted = _followers(server.proc.pid)
         assert restarted and restarted != pids  # the supervisor started a new one
         res = session.get(server.base + "/gateway/status", timeout=10)
