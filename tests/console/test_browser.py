@@ -192,8 +192,8 @@ def test_trainee_sees_own_archive_and_ledger_then_logs_out(live, driver):
     assert driver.find_element(By.ID, "trainee-credits").text == "1.5"
     assert "账本校验通过" in driver.find_element(By.ID, "ledger-status").text
     shot(driver, "trainee")
-    driver.get(base + f"/console/trainees/{key_of(WW)}")
-    assert "无法显示此页面（403）" in driver.page_source
+    driver.get(base + f"/console/trainees/{key_of(WW)}")  # outside scope: as if unknown
+    assert "无法显示此页面（404）" in driver.page_source and "王五" not in driver.page_source
     driver.find_element(By.CSS_SELECTOR, "header button").click()
     wait_url(driver, "/console/login")
     driver.get(base + f"/console/trainees/{key_of(ZS)}")

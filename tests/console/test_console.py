@@ -126,16 +126,20 @@ class TestBoundaries:
     def test_a_unit_cannot_open_another_units_pages_by_url(self, browser, scenario):
         b = browser(role="unit", unit=UNIT_CZ)
         for path in (f"/console/units/{UNIT_FGW}", f"/console/units/{UNIT_FGW}?format=xlsx",
-                     f"/console/trainees/{key_of(ZS)}", f"/console/overview?org={FZ}",
-                     f"/console/overview?org={FZ}&format=csv"):
+                     f"/console/overview?org={FZ}", f"/console/overview?org={FZ}&format=csv"):
             res = b.get(path)
             assert res.status_code == 403, path
             assert "无法显示此页面（403）" in res.get_data(as_text=True)
+        # A trainee outside scope looks exactly like an unknown key (issue 12.7).
+        res = b.get(f"/console/trainees/{key_of(ZS)}")
+        assert res.status_code == 404
+        assert "无法显示此页面（404）" in res.get_data(as_text=True)
+        assert "张三" not in res.get_data(as_text=True)
         assert b.get(f"/console/trainees/{key_of(WW)}").status_code == 200
 
     def test_a_trainee_sees_only_itself(self, browser, scenario):
         b = browser(role="trainee", trainee=key_of(WW))
-        assert b.get(f"/console/trainees/{key_of(ZS)}").status_code == 403
+        assert b.get(f"/console/trainees/{key_of(ZS)}").status_code == 404  # as unknown
         assert b.get(f"/console/units/{UNIT_CZ}").status_code == 403
         assert b.get("/console/trainees/not-a-key").status_code == 404
 
