@@ -139,3 +139,21 @@ def test_a_token_lasts_24_hours_then_is_refused(client, long_query, monkeypatch)
 def test_forged_tokens_are_a_400_naming_more(client, value):
     error = _error(client.get("/xapi/statements?" + urlencode({"more": value})))
     assert error["path"] == "more"
+
+
+def test_a_query_too_long_for_any_url_pages_by_short_links(app, make_client):
+    # 1.0.3's alternate request syntax carries the query in a POST body, past any
+    # request-line limit: its `more` links (plain GETs) must still be followable.
+    old = make_client(version="1.0.3")
+    agent = {"objectType": "Agent",
+             "account": {"homePage": "http://example.gov.cn", "name": secrets.token_urlsafe(15000)}}
+    ids = _post(old, [statement(actor=agent) for _ in range(3)])
+    form = {"X-Experience-API-Version": "1.0.3", "Authorization": old.auth,
+            "agent": json.dumps(agent), "limit": "2"}
+    res = app.test_client().post("/xapi/statements?method=GET", data=form)
+    assert res.status_code == 200, res.get_json()
+    first = res.get_json()
+    assert len(first["more"]) < 100
+    rest = _get(old, first["more"])
+    assert [s["id"] for s in first["statements"] + rest["statements"]] == ids[::-1]
+    assert rest["more"] == ""
