@@ -19,6 +19,7 @@ from flask import current_app, request
 from lrs.domain.errors import ValidationError
 from lrs.http import cursor
 from lrs.storage.cursor_tokens import CursorTokens, cursor_tokens_for
+from lrs.storage.errors import StoreFull, StoreUnavailable, classify
 
 # Far under gunicorn's 8190, leaving room for a proxy's own prefix and headers.
 MAX_LINK = 2000
@@ -45,7 +46,14 @@ def more_link(state: dict[str, str], owner: str) -> str:
     token = TOKEN_PREFIX + secrets.token_urlsafe(18)
     now = time.time()
     state_json = json.dumps(state, separators=(",", ":"), ensure_ascii=False)
-    _tokens().put(token, owner, state_json, now + TTL_SECONDS, now)
+    try:
+        _tokens().put(token, owner, state_json, now + TTL_SECONDS, now)
+    except Exception as exc:
+        if not isinstance(exc, StoreUnavailable | StoreFull) and classify(exc) is None:
+            raise
+        # The store cannot be written just now, yet reads go on: hand out the
+        # self-contained cursor, long as it is, rather than fail the page.
+        return base + compact
     return base + token
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from lrs.storage.cursor_tokens import CursorTokens
+from lrs.storage.errors import classify
 from lrs.storage.sqlite.store import SqliteStore, _begin_immediate
 
 # Kept apart from the versioned schema: tokens are disposable, so the table is
@@ -33,6 +34,16 @@ class SqliteCursorTokens(CursorTokens):
         return conn
 
     def put(self, token: str, owner: str, state: str, expires: float, now: float) -> None:
+        if getattr(self._store._local, "readonly", False):
+            self._store.discard_connection()  # opened during an outage: try a fresh one
+        try:
+            self._insert(token, owner, state, expires, now)
+        except sqlite3.Error as exc:
+            if classify(exc) is not None:
+                self._store.discard_connection()  # it may keep the failure after the cause
+            raise
+
+    def _insert(self, token: str, owner: str, state: str, expires: float, now: float) -> None:
         conn = self._conn()
         _begin_immediate(conn)  # polls for the write lock like every other writer
         try:
@@ -44,7 +55,8 @@ class SqliteCursorTokens(CursorTokens):
             )
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
 
     def get(self, token: str, owner: str, now: float) -> str | None:
