@@ -134,7 +134,7 @@ def test_a_token_lasts_24_hours_then_is_refused(client, long_query, monkeypatch)
 
 
 @pytest.mark.parametrize(
-    "value", ["t", "t" + "A" * 200, "t../../etc", "t%00", "t" + secrets.token_hex(8)]
+    "value", ["t", "t" + "A" * 200, "t../../etc", "t%00", "t0123456789abcdef"]
 )
 def test_forged_tokens_are_a_400_naming_more(client, value):
     error = _error(client.get("/xapi/statements?" + urlencode({"more": value})))
