@@ -4,7 +4,8 @@ A `more` link longer than the server's request-line limit (gunicorn: 8190
 bytes) is refused with 414 when the client follows it. The cursor is therefore
 the query's JSON, deflated, then base64url: ``z`` + token. Query values repeat
 (IRIs, an agent's JSON), so a cursor is usually a fraction of the request line
-that made it. Tokens of the older uncompressed form are still read.
+that made it. Tokens of the older uncompressed form are still read. A cursor
+that would still make a long link is kept in the store instead (lrs.http.more_tokens).
 """
 
 from __future__ import annotations

@@ -22,8 +22,8 @@ from lrs.domain.statements.validation import (
     validate_statement,
     validate_statements,
 )
-from lrs.http import cursor, role_scope
 from lrs.http import identity as identity_http
+from lrs.http import more_tokens, role_scope
 from lrs.http import requests as req
 from lrs.http.auth import current_credential, has_scope, require
 from lrs.http.multipart import build_multipart_mixed, parse_multipart_mixed
@@ -169,7 +169,7 @@ def get_statements() -> Response:
     org_scope = credential.org or None
     raw = dict(request.args)
     if "more" in raw:
-        params = _params_from_more(req.check_params(["more"])["more"])
+        params = _params_from_more(req.check_params(["more"])["more"], credential.key)
     else:
         params = req.check_params(SINGLE_PARAMS + QUERY_PARAMS)
     fmt = params.get("format", "exact")
@@ -205,7 +205,7 @@ def get_statements() -> Response:
     page = service.query_statements(_store(), query)
     more = ""
     if page.next_after_seq is not None:
-        more = _more_link(params, page.next_after_seq, page.max_seq)
+        more = _more_link(params, page.next_after_seq, page.max_seq, credential.key)
     last_modified = max((r.stored for r in page.records), default=None)
     if page.records and all(r.raw is not None for r in page.records):
         # format=exact from a store that kept the JSON text: send it as stored.
@@ -277,16 +277,16 @@ def _int_or_none(value: str | None) -> int | None:
     return int(value) if value is not None else None
 
 
-def _more_link(params: dict[str, str], after_seq: int, max_seq: int) -> str:
+def _more_link(params: dict[str, str], after_seq: int, max_seq: int, owner: str) -> str:
     # The cursor carries the original query, so every page repeats the same
     # filters; `_max` pins the result set to what existed at the first page.
     state = {**params, "_after": str(after_seq), "_max": str(max_seq)}
-    return f"{request.script_root}/xapi/statements?more={cursor.encode(state)}"
+    return more_tokens.more_link(state, owner)
 
 
-def _params_from_more(token: str) -> dict[str, str]:
+def _params_from_more(token: str, owner: str) -> dict[str, str]:
     try:
-        state = cursor.decode(token)
+        state = more_tokens.state_of(token, owner)
         if not isinstance(state, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in state.items()
         ):

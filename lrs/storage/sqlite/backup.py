@@ -78,10 +78,12 @@ def backup(
         raise BackupError(f"there is no store at {source}")
     if target.exists() and not force:
         raise BackupError(f"{target} exists; choose a new path or pass --force")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    # A backup holds every statement and credential hash: owner-only, like the store.
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     _remove_database(partial)
     try:
+        _create_private(partial)  # SQLite keeps an existing file's mode (and its journal's)
         src = _connect(source, readonly=True)
         try:
             dst = sqlite3.connect(partial)
@@ -239,10 +241,16 @@ def _connect(path: Path, *, readonly: bool) -> sqlite3.Connection:
     return conn
 
 
+def _create_private(path: Path) -> None:
+    """An empty file only its owner can read, whatever the umask."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(path, 0o600)  # an existing file keeps its mode through os.open
+
+
 def _copy_private(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _create_private(target)  # never readable by others, not even while being copied
     shutil.copyfile(source, target)
-    os.chmod(target, 0o600)
 
 
 def _remove_database(path: Path) -> None:

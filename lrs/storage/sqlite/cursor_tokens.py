@@ -1,0 +1,78 @@
+"""Server-side `more` cursors in the SQLite file; expired ones are deleted on each write."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from lrs.storage.cursor_tokens import CursorTokens
+from lrs.storage.errors import classify
+from lrs.storage.sqlite.store import SqliteStore, _begin_immediate
+
+# Kept apart from the versioned schema: tokens are disposable, so the table is
+# made when missing (a fresh store, or one restored from an older backup).
+CURSOR_SCHEMA = """
+CREATE TABLE IF NOT EXISTS cursor_tokens (
+    token TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    state TEXT NOT NULL,
+    expires REAL NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS cursor_tokens_expires ON cursor_tokens (expires);
+"""
+
+
+class SqliteCursorTokens(CursorTokens):
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+        self._ready = False
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = self._store._connection()
+        if not self._ready:
+            conn.executescript(CURSOR_SCHEMA)
+            self._ready = True
+        return conn
+
+    def put(self, token: str, owner: str, state: str, expires: float, now: float) -> None:
+        if getattr(self._store._local, "readonly", False):
+            self._store.discard_connection()  # opened during an outage: try a fresh one
+        try:
+            self._insert(token, owner, state, expires, now)
+        except sqlite3.Error as exc:
+            if classify(exc) is not None:
+                self._store.discard_connection()  # it may keep the failure after the cause
+            raise
+
+    def _insert(self, token: str, owner: str, state: str, expires: float, now: float) -> None:
+        conn = self._conn()
+        _begin_immediate(conn)  # polls for the write lock like every other writer
+        try:
+            # The expires index makes this a range scan over the expired rows only.
+            conn.execute("DELETE FROM cursor_tokens WHERE expires < ?", (now,))
+            conn.execute(
+                "INSERT INTO cursor_tokens (token, owner, state, expires) VALUES (?, ?, ?, ?)",
+                (token, owner, state, expires),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def get(self, token: str, owner: str, now: float) -> str | None:
+        row = self._conn().execute(
+            "SELECT state FROM cursor_tokens WHERE token = ? AND owner = ? AND expires >= ?",
+            (token, owner, now),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def purge(self, now: float) -> int:
+        conn = self._conn()
+        _begin_immediate(conn)
+        try:
+            cursor = conn.execute("DELETE FROM cursor_tokens WHERE expires < ?", (now,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return cursor.rowcount
