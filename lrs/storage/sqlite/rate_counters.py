@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 
+from lrs.storage.errors import classify
 from lrs.storage.rate_counters import RateCounters
 from lrs.storage.sqlite.store import SqliteStore, _begin_immediate
 
@@ -31,8 +34,24 @@ class SqliteRateCounters(RateCounters):
             self._ready = True
         return conn
 
+    @contextlib.contextmanager
+    def _healthy_connection(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection, dropped after a storage failure (as units of work do):
+        one opened read-only during an outage would otherwise keep failing after it."""
+        if getattr(self._store._local, "readonly", False):
+            self._store.discard_connection()
+        try:
+            yield self._conn()
+        except sqlite3.Error as exc:
+            if classify(exc) is not None:
+                self._store.discard_connection()
+            raise
+
     def hit(self, name: str, amount: int, expires: float) -> int:
-        conn = self._conn()
+        with self._healthy_connection() as conn:
+            return self._hit(conn, name, amount, expires)
+
+    def _hit(self, conn: sqlite3.Connection, name: str, amount: int, expires: float) -> int:
         _begin_immediate(conn)  # polls for the write lock like every other writer
         try:
             (count,) = conn.execute(
@@ -57,7 +76,10 @@ class SqliteRateCounters(RateCounters):
         return {name: int(count) for name, count in rows}
 
     def purge(self, now: float) -> int:
-        conn = self._conn()
+        with self._healthy_connection() as conn:
+            return self._purge(conn, now)
+
+    def _purge(self, conn: sqlite3.Connection, now: float) -> int:
         _begin_immediate(conn)
         try:
             cursor = conn.execute("DELETE FROM rate_counters WHERE expires < ?", (now,))
