@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from lrs.console import admin, conflicts, session, statements, upload  # noqa: F401 - they add their pages to bp
+from lrs.console import (  # noqa: F401 - they add their pages to bp
+    admin,
+    conflicts,
+    institution,
+    session,
+    statements,
+    upload,
+)
 from lrs.console.views import bp
 
 

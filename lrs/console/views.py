@@ -142,7 +142,7 @@ def home() -> Response | str:
         if not reader.trainee_key:
             raise Forbidden("此学员凭据未绑定学员")
         return redirect(url_for("console.trainee", key=reader.trainee_key))
-    return render_template("console/institution.html")
+    return redirect(url_for("console.institution"))
 
 
 @bp.get("/api-docs")

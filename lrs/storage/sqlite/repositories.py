@@ -607,6 +607,15 @@ class SqliteViolations(ViolationRepository):
         ).fetchall()
         return [_violation_from_row(r) for r in rows]
 
+    def recent(self, org_scope: str | None = None, limit: int = 100) -> list[Violation]:
+        org_sql, org_params = _org_filter("org", org_scope)
+        rows = self._conn.execute(
+            f"SELECT {_VIOLATION_COLUMNS} FROM violations WHERE 1 = 1{org_sql} "
+            "ORDER BY id DESC LIMIT ?",
+            [*org_params, limit],
+        ).fetchall()
+        return [_violation_from_row(r) for r in rows]
+
 
 def _violation_from_row(row: tuple[Any, ...]) -> Violation:
     *fields, created = row
