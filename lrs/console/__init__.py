@@ -12,6 +12,7 @@ from flask import Flask
 from lrs.console import (  # noqa: F401 - they add their pages to bp
     admin,
     conflicts,
+    i18n,
     institution,
     session,
     statements,
@@ -22,6 +23,7 @@ from lrs.console.views import bp
 
 def init_console(app: Flask) -> None:
     session.configure(app)
+    i18n.configure(app)
     app.register_blueprint(bp)
 
 
