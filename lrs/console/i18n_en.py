@@ -139,4 +139,11 @@ ENGLISH: dict[str, str] = {
     "起（since）": "Since",
     "止（until）": "Until",
     "查询": "Search",
+    # Empty tables
+    "本学年没有记录。": "No records in this period.",
+    "没有规范违例。": "No profile violations.",
+    "没有网关作业。": "No gateway jobs.",
+    "没有待处理的死信。": "No open dead letters.",
+    "规范违例和网关作业需要 statements/read 权限。":
+        "Profile violations and gateway jobs need the statements/read scope.",
 }
