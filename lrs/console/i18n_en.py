@@ -139,6 +139,18 @@ ENGLISH: dict[str, str] = {
     "起（since）": "Since",
     "止（until）": "Until",
     "查询": "Search",
+    "导出：": "Download: ",
+    "{start} 至 {end}": "{start} to {end}",
+    "：": ": ",
+    "（全部）": "(all)",
+    "全部单位": "all units",
+    "课程": "Course",
+    "专题班": "Class",
+    "本机构上报的语句在本学年计入：学员 {trainees} 人，课程 {courses} 门次，专题班 {classes} 个次，"
+    "总学分 {credits}，总学时 {hours}。学员姓名已脱敏。":
+        "What this institution's statements earned in the period: {trainees} trainees, "
+        "{courses} course records, {classes} class records, {credits} credits, "
+        "{hours} credit-hours. Trainee names are masked.",
     # Empty tables
     "本学年没有记录。": "No records in this period.",
     "没有规范违例。": "No profile violations.",
