@@ -17,22 +17,22 @@ def institution() -> Response | str:
     fmt = _export_format()
     table = report.check_table(request.args.get("table"))
     org = report.institution_org(g.reader, request.args.get("org"))
-    runtime = _runtime()
     store = current_app.extensions["lrs.store"]
-    earned = report.earned(store, runtime.book, org, _period(), _today())
     # Violations and gateway jobs are about statements: the API shows them to
     # credentials that read statements, and so does the console.
     reads_statements = has_scope(g.console_credential, "statements/read")
     violations = report.violations(store, org) if reads_statements else []
     jobs = report.gateway(store, org) if reads_statements else []
+    stem = f"institution-{(org or 'all').replace('/', '_')}-{table}"
     if fmt:
-        sheet = {
-            "activities": lambda: tables.activities_table(earned),
-            "trainees": lambda: tables.trainees_table(earned),
-            "violations": lambda: tables.violations_table(violations),
-            "gateway": lambda: tables.gateway_table(jobs),
-        }[table]()
-        stem = (org or "all").replace("/", "_")
-        return spreadsheet(sheet, fmt, f"institution-{stem}-{table}-{earned['period']['key']}")
+        if table == "violations":
+            return spreadsheet(tables.violations_table(violations), fmt, stem)
+        if table == "gateway":
+            return spreadsheet(tables.gateway_table(jobs), fmt, stem)
+    earned = report.earned(store, _runtime().book, org, _period(), _today())
+    if fmt:
+        sheet = (tables.activities_table(earned) if table == "activities"
+                 else tables.trainees_table(earned))
+        return spreadsheet(sheet, fmt, f"{stem}-{earned['period']['key']}")
     return render_template("console/institution.html", report=earned, violations=violations,
                            jobs=jobs, reads_statements=reads_statements, buckets=_BUCKETS)

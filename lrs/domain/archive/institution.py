@@ -62,7 +62,7 @@ def earned(
         by_activity.setdefault((row.kind, row.activity_id), []).append(row)
         by_trainee.setdefault(row.trainee_key, []).append(row)
     with store.read() as uow:
-        trainees = {key: uow.trainees.get(key) for key in by_trainee}
+        trainees = uow.trainees.get_many(sorted(by_trainee))
     activities = [
         {
             "kind": kind,
