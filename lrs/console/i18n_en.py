@@ -151,6 +151,8 @@ ENGLISH: dict[str, str] = {
         "What this institution's statements earned in the period: {trainees} trainees, "
         "{courses} course records, {classes} class records, {credits} credits, "
         "{hours} credit-hours. Trainee names are masked.",
+    "仅显示前 {shown} 行（共 {total} 行），完整数据请导出。":
+        "Showing the first {shown} of {total} lines; download for all of them.",
     # Empty tables
     "本学年没有记录。": "No records in this period.",
     "没有规范违例。": "No profile violations.",

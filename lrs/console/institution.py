@@ -11,6 +11,9 @@ from lrs.domain.archive import institution_exports as tables
 from lrs.http.auth import has_scope
 from lrs.http.negotiate import spreadsheet
 
+# A page stays readable and quick; the exports carry every line.
+ROWS_SHOWN = 500
+
 
 @bp.get("/institution")
 def institution() -> Response | str:
@@ -35,4 +38,5 @@ def institution() -> Response | str:
                  else tables.trainees_table(earned))
         return spreadsheet(sheet, fmt, f"{stem}-{earned['period']['key']}")
     return render_template("console/institution.html", report=earned, violations=violations,
-                           jobs=jobs, reads_statements=reads_statements, buckets=_BUCKETS)
+                           jobs=jobs, reads_statements=reads_statements, buckets=_BUCKETS,
+                           shown=ROWS_SHOWN)

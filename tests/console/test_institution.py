@@ -111,3 +111,20 @@ def test_an_admin_may_open_any_institution_and_a_unit_may_not(browser, scenario)
     assert course_id("K1") in html and course_id("K2") not in html
     unit = browser("trainees/read", role="unit", unit=UNIT_FGW)
     assert unit.get("/console/institution").status_code == 403
+
+
+def test_long_tables_are_cut_on_the_page_but_not_in_the_export(browser, store, monkeypatch):
+    from lrs.console import institution as page
+    from lrs.storage.port import ArchiveRow
+
+    monkeypatch.setattr(page, "ROWS_SHOWN", 3)
+    with store.transaction() as uow:
+        for n in range(5):
+            uow.archive.save_row(ArchiveRow("course", f"{n:064x}", "2024", f"http://x/c/{n}",
+                                            "fj/u", "inst", PLATFORM, {"credited": True}))
+    inst = browser("trainees/read", PLATFORM, role="institution")
+    html = inst.text("/console/institution?period=2024")
+    assert "仅显示前 3 行（共 5 行），完整数据请导出。" in html
+    assert "http://x/c/2" in html and "http://x/c/3" not in html
+    csv = inst.get("/console/institution?period=2024&format=csv").data.decode("utf-8-sig")
+    assert all(f"http://x/c/{n}" in csv for n in range(5))
