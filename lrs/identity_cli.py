@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from lrs import identity_cli_text as text
 from lrs.config import Settings
 from lrs.domain.credentials import parse_scopes
 from lrs.domain.errors import LRSError
@@ -77,7 +78,7 @@ def import_(file: Path, as_json: bool) -> None:
     keys = _keys(settings)
     try:
         rows = read_rows(decode(file.read_bytes()))
-        with click.progressbar(length=len(rows), label="importing", file=sys.stderr) as bar:
+        with click.progressbar(length=len(rows), label="导入中", file=sys.stderr) as bar:
             report = import_rows(store, keys, OPERATOR, rows, SOURCE_IMPORT, progress=bar.update)
     except LRSError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -86,15 +87,8 @@ def import_(file: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
-        click.echo(
-            f"accepted {report.accepted}, updated {report.updated}, "
-            f"unchanged {report.unchanged}, refused {len(report.refused)}, "
-            f"conflicts {len(report.conflicts)}"
-        )
-        for row, reason in report.refused:
-            click.echo(f"row {row}: refused: {reason}")
-        for row, conflict in report.conflicts:
-            click.echo(f"row {row}: conflict {conflict} recorded (see lrs trainees conflicts)")
+        for line in text.import_report_lines(report):
+            click.echo(line)
     if report.refused:
         raise SystemExit(1)
 
@@ -141,6 +135,7 @@ def conflicts(all_: bool, as_json: bool) -> None:
     _, store = _open()
     with store.read() as uow:
         items = uow.identity_conflicts.list(None if all_ else "open", limit=10_000)
+        trainees = {} if as_json else uow.trainees.get_many(text.conflict_keys(items))
     store.close()
     rows = [
         {
@@ -158,18 +153,5 @@ def conflicts(all_: bool, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False))
         return
-    if not rows:
-        click.echo("no conflicts")
-    for r in rows:
-        d = r["details"]
-        if r["kind"] == "unit_mismatch":
-            what = (
-                f"statement says {d['claimed_unit_code']}, "
-                f"registry {d['registry_unit']} on {d['day']}"
-            )
-        else:
-            what = f"{json.dumps(d.get('ifi'), ensure_ascii=False)}: {d.get('reason')}"
-        click.echo(
-            f"{r['id']:>6}  {r['status']:9}  {r['kind']:14}  {r['org'] or '/':12}  "
-            f"x{r['count']}  {r['trainee'][:12]}…  {what}"
-        )
+    for line in text.conflict_lines(items, trainees):
+        click.echo(line)

@@ -9,12 +9,21 @@ from __future__ import annotations
 
 from flask import Flask
 
-from lrs.console import admin, conflicts, session, statements, upload  # noqa: F401 - they add their pages to bp
+from lrs.console import (  # noqa: F401 - they add their pages to bp
+    admin,
+    conflicts,
+    i18n,
+    institution,
+    session,
+    statements,
+    upload,
+)
 from lrs.console.views import bp
 
 
 def init_console(app: Flask) -> None:
     session.configure(app)
+    i18n.configure(app)
     app.register_blueprint(bp)
 
 

@@ -9,7 +9,10 @@ from flask import current_app, g, render_template, request
 from lrs.console.views import bp
 from lrs.domain.credentials import SCOPES, create_credential, parse_scopes
 from lrs.domain.errors import Forbidden, NotFound, ValidationError
+from lrs.domain.gateway import jobs as gateway_jobs
 from lrs.domain.identity.roles import ROLES, credential_settings, in_scope
+
+DEAD_LETTERS_SHOWN = 50
 
 
 def _require_admin() -> None:
@@ -22,8 +25,14 @@ def _page(created=None, secret=None, status=200):
     with store.read() as uow:
         items = [c for c in uow.credentials.list() if in_scope(c.org, g.reader.scope)]
     projector = current_app.extensions["lrs.archive"].status()
+    org = g.reader.scope or None
+    # As GET /xapi/gateway/status and /xapi/gateway/dead-letters show them to this org.
+    jobs = [gateway_jobs.job_status(store, j) for j in gateway_jobs.list_jobs(store, org)]
+    with store.read() as uow:
+        letters = uow.gateway.dead_letters(None, "open", org, DEAD_LETTERS_SHOWN)
     return render_template("console/admin.html", credentials=items, scopes=SCOPES, roles=ROLES,
-                           created=created, secret=secret, projector=projector), status
+                           created=created, secret=secret, projector=projector, jobs=jobs,
+                           letters=letters), status
 
 
 @bp.get("/admin")

@@ -17,7 +17,7 @@ from flask import (
     url_for,
 )
 
-from lrs.console import charts
+from lrs.console import charts, i18n
 from lrs.console import session as sessions
 from lrs.domain.archive import exports, reports
 from lrs.domain.archive.runtime import ArchiveRuntime
@@ -65,7 +65,7 @@ def _security_headers(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Cache-Control"] = "no-store"
-    return response
+    return i18n.remember(response)
 
 
 @bp.errorhandler(LRSError)
@@ -142,7 +142,7 @@ def home() -> Response | str:
         if not reader.trainee_key:
             raise Forbidden("此学员凭据未绑定学员")
         return redirect(url_for("console.trainee", key=reader.trainee_key))
-    return render_template("console/institution.html")
+    return redirect(url_for("console.institution"))
 
 
 @bp.get("/api-docs")

@@ -527,6 +527,11 @@ class ViolationRepository(ABC):
         self, registration: str, org_scope: str | None = None, limit: int = 1000
     ) -> list[Violation]: ...
 
+    def recent(self, org_scope: str | None = None, limit: int = 100) -> list[Violation]:
+        """The newest violations recorded for statements of ``org_scope`` (None: all),
+        newest first."""
+        raise NotImplementedError
+
 
 class TraineeRepository(ABC):
     @abstractmethod
@@ -683,6 +688,15 @@ class ArchiveRepository(ABC):
                 return sorted(keys)
             last = page[-1]
             after = (last.trainee_key, last.kind, last.period_key, last.activity_id)
+
+    def rows_by_org(
+        self, org_scope: str, period_key: str, after: tuple[str, str, str, str] | None = None,
+        limit: int = 1000,
+    ) -> list[ArchiveRow]:
+        """Rows of ``period_key`` whose first statement was stored by a credential of
+        ``org_scope`` or below (what an institution's statements earned), in (trainee,
+        kind, activity) order after ``after`` = (trainee, kind, period, activity)."""
+        raise NotImplementedError
 
     @abstractmethod
     def delete_rows(self) -> int:

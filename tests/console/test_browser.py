@@ -236,3 +236,29 @@ def test_admin_browses_statements_and_creates_a_credential(live, driver):
     log_in(driver, base, key, secret)
     assert driver.current_url.endswith(f"/console/units/{UNIT_CZ}")
     assert "王五" in driver.find_element(By.ID, "trainees").text
+
+
+def test_admin_opens_the_institution_page_and_switches_to_english(live, driver):
+    from selenium.webdriver.common.by import By
+
+    base, creds, _admin = live
+    log_in(driver, base, *creds["admin"])
+    driver.find_element(By.LINK_TEXT, "培训机构").click()
+    wait_url(driver, "/console/institution")
+    assert driver.find_element(By.TAG_NAME, "h1").text.startswith("培训机构")
+    choose_period(driver, "2024")
+    assert "学员 1 人" in driver.find_element(By.ID, "institution-totals").text
+    shot(driver, "institution")
+    driver.find_element(By.ID, "lang-switch").click()
+    WebDriverWait(driver, 10).until(
+        lambda d: d.find_element(By.TAG_NAME, "h1").text.startswith("Training institution"))
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    table = driver.find_element(By.ID, "institution-trainees").text
+    assert "Total credit-hours" in table and "张*" in table and "张三" not in table
+    shot(driver, "institution-en")
+    driver.find_element(By.LINK_TEXT, "Administration").click()  # the cookie keeps English
+    wait_url(driver, "/console/admin")
+    assert driver.find_element(By.TAG_NAME, "h1").text == "Administration"
+    driver.find_element(By.ID, "lang-switch").click()  # back to Chinese for later tests
+    WebDriverWait(driver, 10).until(
+        lambda d: d.find_element(By.TAG_NAME, "h1").text == "系统管理")

@@ -86,7 +86,7 @@ def test_cli_import_text_report(env):
     path.write_bytes(CSV.encode("gb18030"))  # as a spreadsheet in China saves it
     result = CliRunner().invoke(main, ["trainees", "import", str(path)])
     assert "accepted 2, updated 2, unchanged 1, refused 5, conflicts 1" in result.stdout
-    assert "row 4: refused: joined: joined must be a date YYYY-MM-DD" in result.stdout
+    assert "第 4 行 拒收：调入日期（joined）：joined must be a date YYYY-MM-DD" in result.stdout
     assert "FJ-00" not in result.output  # agreed identifiers are never echoed
 
 

@@ -183,6 +183,27 @@ class MongoArchive(ArchiveRepository):
             docs = [d for d in docs if _sort_row(d) > after]
         return [_row(d) for d in docs[:limit]]
 
+    def rows_by_org(
+        self,
+        org_scope: str,
+        period_key: str,
+        after: tuple[str, str, str, str] | None = None,
+        limit: int = 1000,
+    ) -> list[ArchiveRow]:
+        clauses: list[dict[str, Any]] = [{"period_key": period_key}]
+        org = org_clause(org_scope or None, "org")
+        if org is not None:
+            clauses.append(org)
+        if after is not None:
+            clauses.append({"trainee_key": {"$gte": after[0]}})
+        docs = self._rows(
+            {"$and": clauses},
+            lambda d: d["period_key"] == period_key and in_org(d.get("org", ""), org_scope),
+        )
+        if after is not None:
+            docs = [d for d in docs if _sort_row(d) > after]
+        return [_row(d) for d in docs[:limit]]
+
     def trainees_in_units(self, unit_scope: str, period_key: str) -> list[str]:
         clauses: list[dict[str, Any]] = [{"period_key": period_key}]
         unit = org_clause(unit_scope or None, "unit")

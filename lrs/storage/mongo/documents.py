@@ -301,6 +301,7 @@ class ViolationDoc(Document):
         "collection": "violations",
         "indexes": [
             {"fields": ["statement_id", "id"], "name": "statement"},
+            {"fields": ["org", "id"], "name": "org"},
             {
                 "fields": ["registration", "id"],
                 "name": "registration",
@@ -436,6 +437,8 @@ class ArchiveRowDoc(Document):
             {"fields": ["trainee_key", "activity_id"], "name": "trainee_activity"},
             # Unit reports and summaries: period, then the unit path prefix range.
             {"fields": ["period_key", "unit", "trainee_key"], "name": "period_unit"},
+            # An institution's page: what statements of its org earned.
+            {"fields": ["period_key", "org", "trainee_key"], "name": "period_org"},
             {"fields": ["activity_id", "trainee_key"], "name": "activity"},
         ],
     }

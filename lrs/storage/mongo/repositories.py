@@ -497,3 +497,18 @@ class MongoViolations(ViolationRepository):
         self, registration: str, org_scope: str | None = None, limit: int = 1000
     ) -> list[Violation]:
         return self._find("registration", registration, org_scope, limit)
+
+    def recent(self, org_scope: str | None = None, limit: int = 100) -> list[Violation]:
+        rows = list(
+            self._uow.db["violations"].find(
+                org_clause(org_scope) or {}, sort=[("_id", -1)], limit=limit,
+                session=self._uow.session,
+            )
+        )
+        rows += [
+            op["doc"]
+            for op in self._uow.recorded("violations", "insert")
+            if in_org(op["doc"]["org"], org_scope)
+        ]
+        rows.sort(key=lambda r: r["_id"], reverse=True)
+        return [_violation(r) for r in rows[:limit]]

@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS archive_rows (
     PRIMARY KEY (trainee_key, period_key, kind, activity_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS archive_rows_unit ON archive_rows (period_key, unit, trainee_key);
+CREATE INDEX IF NOT EXISTS archive_rows_org ON archive_rows (period_key, org, trainee_key);
 CREATE INDEX IF NOT EXISTS archive_rows_activity ON archive_rows (activity_id, trainee_key);
 CREATE INDEX IF NOT EXISTS archive_rows_trainee_activity
     ON archive_rows (trainee_key, activity_id);
@@ -223,6 +224,26 @@ class SqliteArchive(ArchiveRepository):
         after: tuple[str, str, str, str] | None = None,
         limit: int = 1000,
     ) -> list[ArchiveRow]:
+        return self._rows_under("unit", unit_scope, period_key, after, limit)
+
+    def rows_by_org(
+        self,
+        org_scope: str,
+        period_key: str,
+        after: tuple[str, str, str, str] | None = None,
+        limit: int = 1000,
+    ) -> list[ArchiveRow]:
+        return self._rows_under("org", org_scope, period_key, after, limit)
+
+    def _rows_under(
+        self,
+        column: str,
+        unit_scope: str,
+        period_key: str,
+        after: tuple[str, str, str, str] | None,
+        limit: int,
+    ) -> list[ArchiveRow]:
+        # ``column`` is "unit" or "org", both indexed after period_key.
         # The page's keys come from the index alone (sorting only keys), then the rows by
         # primary key: sorting whole rows (their JSON data) costs several times more.
         sql = (
@@ -234,8 +255,8 @@ class SqliteArchive(ArchiveRepository):
             # The range [scope, scope + "0") ("0" follows "/") holds the scope and its
             # subtree, so the index on (period_key, unit) serves it; a LIKE alone (case-
             # insensitive, with ESCAPE) scans the whole period. The filter keeps it exact.
-            unit_sql, unit_params = _org_filter("unit", unit_scope)
-            sql += f" AND unit >= ? AND unit < ?{unit_sql}"
+            unit_sql, unit_params = _org_filter(column, unit_scope)
+            sql += f" AND {column} >= ? AND {column} < ?{unit_sql}"
             params += [unit_scope, unit_scope + "0", *unit_params]
         if after is not None:
             sql += " AND (trainee_key, kind, period_key, activity_id) > (?, ?, ?, ?)"

@@ -607,6 +607,17 @@ class SqliteViolations(ViolationRepository):
         ).fetchall()
         return [_violation_from_row(r) for r in rows]
 
+    def recent(self, org_scope: str | None = None, limit: int = 100) -> list[Violation]:
+        sql, params = f"SELECT {_VIOLATION_COLUMNS} FROM violations WHERE 1 = 1", []
+        if org_scope:
+            # The range [scope, scope + "0") lets the (org, id) index find the subtree;
+            # the filter keeps it exact (as rows_in_units does).
+            org_sql, org_params = _org_filter("org", org_scope)
+            sql += f" AND org >= ? AND org < ?{org_sql}"
+            params = [org_scope, org_scope + "0", *org_params]
+        rows = self._conn.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, limit]).fetchall()
+        return [_violation_from_row(r) for r in rows]
+
 
 def _violation_from_row(row: tuple[Any, ...]) -> Violation:
     *fields, created = row

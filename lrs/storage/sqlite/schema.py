@@ -107,6 +107,7 @@ CREATE TABLE IF NOT EXISTS violations (
     created TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS violations_statement ON violations (statement_id);
+CREATE INDEX IF NOT EXISTS violations_org ON violations (org, id);
 CREATE INDEX IF NOT EXISTS violations_registration ON violations (registration, id)
     WHERE registration IS NOT NULL;
 
