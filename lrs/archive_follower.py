@@ -17,10 +17,13 @@ log = logging.getLogger(__name__)
 
 NICENESS = 5  # ingest requests win the CPU during bursts; the archive catches up after
 RESTART_DELAY = 2.0
+POLL_INTERVAL = 0.5  # how soon a dead follower is noticed
 STOP_TIMEOUT = 20.0  # a batch in progress finishes first (tens of ms)
 
 
 class ArchiveFollower:
+    label = "archive follower"
+
     def __init__(self, interval: float = 0.5) -> None:
         self.interval = interval
         self._owner = os.getpid()
@@ -49,12 +52,28 @@ class ArchiveFollower:
                 if self._stopping.is_set():
                     return
                 proc = self._proc = self._spawn()
-            # gunicorn's arbiter reaps every child it is signalled about, this one too:
-            # then wait() reports 0, and the follower is restarted all the same.
-            code = proc.wait()
-            if self._stopping.wait(RESTART_DELAY):
+            code = self._wait_for_exit(proc)
+            if code is None or self._stopping.wait(RESTART_DELAY):
                 return
-            log.warning("archive follower exited (%s); restarting it", code)
+            log.warning("%s exited (%s); restarting it", self.label, code)
+
+    def _wait_for_exit(self, proc: subprocess.Popen[bytes]) -> int | None:
+        """The follower's exit code, or None once the server is stopping.
+
+        Polled rather than a blocking ``wait()``: gunicorn's arbiter reaps every
+        child it is signalled about, this one too, and a blocking waitpid racing
+        with it was seen to miss the exit, leaving the follower dead for good.
+        A pid that no longer exists counts as an exit (code 0).
+        """
+        while not self._stopping.wait(POLL_INTERVAL):
+            code = proc.poll()
+            if code is not None:
+                return code
+            try:
+                os.kill(proc.pid, 0)
+            except ProcessLookupError:
+                return 0
+        return None
 
     def stop(self) -> None:
         """Stop the follower (SIGTERM, then SIGKILL after STOP_TIMEOUT) and its supervisor."""

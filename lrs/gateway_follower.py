@@ -20,6 +20,8 @@ MODES = ("auto", "process", "off")
 
 
 class GatewayFollower(ArchiveFollower):
+    label = "gateway follower"
+
     def _spawn(self) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
             [sys.executable, "-m", "lrs.cli", "gateway", "follow",
