@@ -300,7 +300,7 @@ def _all_trainees(uow: UnitOfWork, org: str) -> list[Trainee]:
     found: list[Trainee] = []
     after: str | None = None
     while True:
-        page = uow.trainees.list(org or None, after, PAGE)
+        page = uow.trainees.list_trainees(org or None, after, PAGE)
         found += page
         if len(page) < PAGE:
             return found

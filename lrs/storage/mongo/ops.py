@@ -9,7 +9,6 @@ journal. Every kind is idempotent when replayed from the journal:
 ``insert``          insert a document with a fresh ``_id`` (a replayed duplicate is skipped)
 ``update``          ``update_one``/``update_many`` with ``$set``-style updates only
 ``delete``          ``delete_one``/``delete_many``
-``merge_activity``  fold a definition into the stored one (re-read at apply time)
 ``guarded_update``  update one document only if it still matches ``q``, else raise
                     ``ConcurrentUpdate`` (closing an open conflict, ending a link)
 ``conflict_upsert`` count a claim on an open identity conflict, or open it
@@ -23,7 +22,6 @@ journal. Every kind is idempotent when replayed from the journal:
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -32,9 +30,7 @@ import bson
 from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
-from lrs.domain.activities import merge_activity_definitions
-from lrs.domain.errors import ConcurrentUpdate
-from lrs.storage.port import ANY
+from lrs.storage.port import ANY, ConcurrentUpdate
 
 log = logging.getLogger(__name__)
 
@@ -68,17 +64,6 @@ def apply(db: Any, op: Op, session: Any = None) -> None:
     elif kind == "delete":
         delete = collection.delete_many if op.get("multi") else collection.delete_one
         delete(op["q"], session=session)
-    elif kind == "merge_activity":
-        current = collection.find_one({"_id": op["id"]}, session=session)
-        existing = json.loads(current["definition"]) if current else {}
-        merged = merge_activity_definitions(existing, json.loads(op["definition"]))
-        if merged != existing:
-            collection.replace_one(
-                {"_id": op["id"]},
-                {"_id": op["id"], "definition": json.dumps(merged, ensure_ascii=False)},
-                upsert=True,
-                session=session,
-            )
     elif kind == "cas":
         apply_cas(db, op, session)
     elif kind == "guarded_update":

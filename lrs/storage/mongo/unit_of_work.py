@@ -48,6 +48,8 @@ from typing import TYPE_CHECKING, Any
 
 from lrs.storage.mongo import ops
 from lrs.storage.mongo.archive import MongoArchive
+from lrs.storage.mongo.credentials import MongoCredentials
+from lrs.storage.mongo.documents import MongoDocuments
 from lrs.storage.mongo.gateway import MongoGateway
 from lrs.storage.mongo.identity import (
     MongoAccountLinks,
@@ -55,17 +57,15 @@ from lrs.storage.mongo.identity import (
     MongoTrainees,
 )
 from lrs.storage.mongo.ops import Op, Undo
-from lrs.storage.mongo.repositories import (
+from lrs.storage.mongo.outbox import MongoOutbox
+from lrs.storage.mongo.profiles import MongoPatternStates, MongoViolations
+from lrs.storage.mongo.statements import (
     MongoActivities,
     MongoAttachments,
-    MongoCredentials,
-    MongoDocuments,
-    MongoOutbox,
-    MongoPatternStates,
-    MongoViolations,
+    MongoStatements,
+    PendingStatement,
     write_attachments,
 )
-from lrs.storage.mongo.statements import MongoStatements, PendingStatement
 from lrs.storage.port import ANY, UnitOfWork
 from lrs.timeutil import format_timestamp, utcnow
 

@@ -14,6 +14,8 @@ from lrs.storage.errors import StoreUnavailable, classify, unavailable
 from lrs.storage.port import Store, UnitOfWork
 from lrs.storage.sqlite import inuse
 from lrs.storage.sqlite.archive import ARCHIVE_SCHEMA, SqliteArchive
+from lrs.storage.sqlite.credentials import SqliteCredentials
+from lrs.storage.sqlite.documents import SqliteDocuments
 from lrs.storage.sqlite.gateway import GATEWAY_SCHEMA, SqliteGateway
 from lrs.storage.sqlite.identity import (
     IDENTITY_SCHEMA,
@@ -21,17 +23,10 @@ from lrs.storage.sqlite.identity import (
     SqliteIdentityConflicts,
     SqliteTrainees,
 )
-from lrs.storage.sqlite.repositories import (
-    SqliteActivities,
-    SqliteAttachments,
-    SqliteCredentials,
-    SqliteDocuments,
-    SqliteOutbox,
-    SqlitePatternStates,
-    SqliteStatements,
-    SqliteViolations,
-)
+from lrs.storage.sqlite.outbox import SqliteOutbox
+from lrs.storage.sqlite.profiles import SqlitePatternStates, SqliteViolations
 from lrs.storage.sqlite.schema import SCHEMA, SCHEMA_VERSION
+from lrs.storage.sqlite.statements import SqliteActivities, SqliteAttachments, SqliteStatements
 
 log = logging.getLogger(__name__)
 
