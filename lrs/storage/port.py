@@ -30,7 +30,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lrs.storage.aggregates import AggregateRepository
 
 # How an agent or activity appears in a statement; a statement links to the
 # same agent or activity once per usage. Used by ``related_agents`` and
@@ -815,6 +818,7 @@ class UnitOfWork(ABC):
     account_links: AccountLinkRepository
     identity_conflicts: IdentityConflictRepository
     archive: ArchiveRepository
+    aggregates: AggregateRepository
     gateway: GatewayRepository
 
     @abstractmethod

@@ -95,6 +95,9 @@ class Projection:
         # progressed, completed), so each is read once and written once per batch.
         self._rows: dict[tuple[str, str, str, str], ArchiveRow | None] = {}
         self._dirty: dict[tuple[str, str, str, str], ArchiveRow] = {}
+        # (trainee, period) pairs whose rows changed: their aggregates are settled once
+        # per batch (lrs.domain.archive.aggregates.settle).
+        self.touched: set[tuple[str, str]] = set()
         self.counts: dict[str, int] = {}
         self.appended = 0  # ledger entries this projection added
 
@@ -137,6 +140,7 @@ class Projection:
     def _put_row(self, row: ArchiveRow) -> None:
         key = (row.kind, row.trainee_key, row.period_key, row.activity_id)
         self._rows[key] = self._dirty[key] = row
+        self.touched.add((row.trainee_key, row.period_key))
 
     def _rows_for_activity(self, trainee: str, activity: str) -> list[ArchiveRow]:
         self.flush()  # the query reads the table (crediting statements only: rare)
@@ -652,6 +656,7 @@ class Projection:
         key = (kind, trainee, period, activity)
         self._dirty.pop(key, None)
         self._rows[key] = None
+        self.touched.add((trainee, period))
         self.uow.archive.delete_row(kind, trainee, period, activity)
 
     def refold(
