@@ -110,7 +110,7 @@ def test_random_history_summaries_match_rows_and_rebuild_matches_increments(
         _register(admin, n, unit)
     sent: list[dict] = []
     released: set[int] = set()
-    for step in range(60):
+    for _ in range(60):
         roll = rng.random()
         n = rng.randrange(12)
         if roll < 0.6:
