@@ -120,44 +120,63 @@ def contribution(
     }
 
 
+class Changes:
+    """The differences of one batch, merged per aggregate cell and written once: many
+    trainees of a batch share a unit, so a cell gets one increment, not one each."""
+
+    def __init__(self) -> None:
+        self.totals: dict[tuple[str, str, str], dict[str, int]] = {}
+        self.counts: dict[tuple[str, str], dict[str, int]] = {}
+        self.members: dict[str, int] = {}
+        self.contributions: dict[tuple[str, str], tuple[dict[str, Any] | None, list[str]]] = {}
+
+    def add(self, cells: dict[Any, dict[str, int]], key: Any, delta: Mapping[str, int]) -> None:
+        cell = cells.setdefault(key, {})
+        for name, n in delta.items():
+            cell[name] = cell.get(name, 0) + n
+
+    def write(self, uow: UnitOfWork) -> None:
+        for (period_key, unit, inst), delta in sorted(self.totals.items()):
+            if any(delta.values()):
+                uow.aggregates.add_totals(period_key, unit, inst,
+                                          {k: v for k, v in delta.items() if v})
+        for (period_key, unit), delta in sorted(self.counts.items()):
+            if any(delta.values()):
+                uow.aggregates.add_counts(period_key, unit,
+                                          {k: v for k, v in delta.items() if v})
+        for unit, n in sorted(self.members.items()):
+            uow.aggregates.add_members(unit, n)
+        for (trainee_key, period_key), (data, units) in self.contributions.items():
+            if data is None:
+                uow.aggregates.delete_contribution(trainee_key, period_key)
+            else:
+                uow.aggregates.put_contribution(trainee_key, period_key, data, units)
+
+
 def apply_change(
-    uow: UnitOfWork, trainee_key: str, period_key: str,
+    changes: Changes, trainee_key: str, period_key: str,
     old: dict[str, Any] | None, new: dict[str, Any] | None,
 ) -> None:
-    """Add ``new`` minus ``old`` to the aggregates and store ``new`` as the contribution."""
+    """Add ``new`` minus ``old`` to ``changes`` and store ``new`` as the contribution."""
     if old == new:
         return
     old_earned = (old or {}).get("earned", {})
     new_earned = (new or {}).get("earned", {})
-    for unit in sorted({*old_earned, *new_earned}):
+    for unit in {*old_earned, *new_earned}:
         before, after = old_earned.get(unit, {}), new_earned.get(unit, {})
-        for inst in sorted({*before, *after}):
+        for inst in {*before, *after}:
             delta = _minus(after.get(inst, {}), before.get(inst, {}))
             if delta:
-                uow.aggregates.add_totals(period_key, unit, inst, delta)
-    counts: dict[str, dict[str, int]] = {}
-
-    def bump(unit: str, name: str, n: int) -> None:
-        if n:
-            cell = counts.setdefault(unit, {})
-            cell[name] = cell.get(name, 0) + n
-
+                changes.add(changes.totals, (period_key, unit, inst), delta)
     for unit in set(new_earned) - set(old_earned):
-        bump(unit, "with_records", 1)
+        changes.add(changes.counts, (period_key, unit), {"with_records": 1})
     for unit in set(old_earned) - set(new_earned):
-        bump(unit, "with_records", -1)
+        changes.add(changes.counts, (period_key, unit), {"with_records": -1})
     for side, sign in ((old, -1), (new, 1)):
         if side is not None and side.get("current") is not None:
-            bump(side["current"], "current", sign)
-            bump(side["current"], "met", sign * int(bool(side.get("met"))))
-    for unit, delta in sorted(counts.items()):
-        delta = {k: v for k, v in delta.items() if v}
-        if delta:
-            uow.aggregates.add_counts(period_key, unit, delta)
-    if new is None:
-        uow.aggregates.delete_contribution(trainee_key, period_key)
-    else:
-        uow.aggregates.put_contribution(trainee_key, period_key, new, sorted(new_earned))
+            changes.add(changes.counts, (period_key, side["current"]),
+                        {"current": sign, "met": sign * int(bool(side.get("met")))})
+    changes.contributions[(trainee_key, period_key)] = (new, sorted(new_earned))
 
 
 def _minus(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
@@ -168,6 +187,7 @@ def _minus(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
 def settle(uow: UnitOfWork, touched: Iterable[tuple[str, str]], judge: Judge) -> None:
     """Recompute the contributions of these (trainee, period) pairs from their rows (as
     this unit of work sees them) and apply the differences."""
+    changes = Changes()
     by_period: dict[str, set[str]] = {}
     for trainee_key, period_key in touched:
         by_period.setdefault(period_key, set()).add(trainee_key)
@@ -180,7 +200,8 @@ def settle(uow: UnitOfWork, touched: Iterable[tuple[str, str]], judge: Judge) ->
         old = uow.aggregates.contributions_for(wanted, period_key)
         for key in wanted:
             new = contribution(rows.get(key, []), trainees.get(key), period_key, judge)
-            apply_change(uow, key, period_key, old.get(key), new)
+            apply_change(changes, key, period_key, old.get(key), new)
+    changes.write(uow)
 
 
 def moved(uow: UnitOfWork, trainee_key: str, judge: Judge) -> None:
@@ -190,17 +211,17 @@ def moved(uow: UnitOfWork, trainee_key: str, judge: Judge) -> None:
     that already saw the move, changes nothing."""
     trainee = uow.trainees.get(trainee_key)
     after = trainee.unit if trainee is not None else None
+    changes = Changes()
     stored = uow.aggregates.contributions(trainee_key)
     counted = stored.pop(MEMBERSHIP, None)
     before = counted.get("unit") if counted is not None else None
     if counted is None or before != after:
-        if counted is not None:
-            uow.aggregates.add_members(before, -1)
+        if counted is not None and before is not None:
+            changes.members[before] = changes.members.get(before, 0) - 1
         if after is not None:
-            uow.aggregates.add_members(after, 1)
-            uow.aggregates.put_contribution(trainee_key, MEMBERSHIP, {"unit": after}, [])
-        else:
-            uow.aggregates.delete_contribution(trainee_key, MEMBERSHIP)
+            changes.members[after] = changes.members.get(after, 0) + 1
+        changes.contributions[(trainee_key, MEMBERSHIP)] = (
+            None if after is None else {"unit": after}, [])
     for period_key, old in sorted(stored.items()):
         if old.get("current") == after:
             continue
@@ -208,7 +229,8 @@ def moved(uow: UnitOfWork, trainee_key: str, judge: Judge) -> None:
         new["current"] = after
         totals = from_earned(old.get("earned", {})).totals()
         new["met"] = after is not None and judge.met(after, period_key, totals)
-        apply_change(uow, trainee_key, period_key, old, new)
+        apply_change(changes, trainee_key, period_key, old, new)
+    changes.write(uow)
 
 
 def from_earned(earned: Mapping[str, Mapping[str, Mapping[str, int]]]) -> Sums:
@@ -238,11 +260,12 @@ def rebuild(store: Store, book: PolicyBook, today: date,
         after: str | None = None
         while True:
             page = uow.trainees.list(None, after, PAGE)
+            changes = Changes()
             for trainee in page:
-                uow.aggregates.add_members(trainee.unit, 1)
-                uow.aggregates.put_contribution(trainee.key, MEMBERSHIP, {"unit": trainee.unit},
-                                                [])
-                _add_trainee(uow, trainee, judge)
+                changes.members[trainee.unit] = changes.members.get(trainee.unit, 0) + 1
+                changes.contributions[(trainee.key, MEMBERSHIP)] = ({"unit": trainee.unit}, [])
+                _add_trainee(uow, changes, trainee, judge)
+            changes.write(uow)
             count += len(page)
             if progress is not None and page:
                 progress(len(page))
@@ -253,10 +276,10 @@ def rebuild(store: Store, book: PolicyBook, today: date,
     return count
 
 
-def _add_trainee(uow: UnitOfWork, trainee: Trainee, judge: Judge) -> None:
+def _add_trainee(uow: UnitOfWork, changes: Changes, trainee: Trainee, judge: Judge) -> None:
     by_period: dict[str, list[ArchiveRow]] = {}
     for row in uow.archive.rows_for_trainee(trainee.key):
         by_period.setdefault(row.period_key, []).append(row)
     for period_key, rows in sorted(by_period.items()):
-        apply_change(uow, trainee.key, period_key, None,
+        apply_change(changes, trainee.key, period_key, None,
                      contribution(rows, trainee, period_key, judge))

@@ -96,6 +96,7 @@ class Projector:
         self.batch = batch
         self.clock = clock
         self._markers_kept = False  # once true for this store, true for good
+        self._judged: aggregates.Judge | None = None
 
     def drain(self, progress: Callable[[int, int], None] | None = None) -> DrainReport:
         """Apply batches until no event is pending; ``progress(done, pending)`` after each."""
@@ -109,6 +110,13 @@ class Projector:
             report.add(outcomes)
             if progress is not None:
                 progress(report.events, self.pending())
+
+    def _judge(self, now: datetime) -> aggregates.Judge:
+        # Kept across batches (policies resolved once per unit), renewed each day.
+        today = statement_day({}, now)
+        if self._judged is None or self._judged.today != today:
+            self._judged = aggregates.Judge(self.book, today)
+        return self._judged
 
     def pending(self) -> int:
         with self.store.read() as uow:
@@ -124,7 +132,7 @@ class Projector:
             now = self.clock()
             self._check_markers(uow, now)
             projection = Projection(uow, self.book, now)
-            judge = aggregates.Judge(self.book, statement_day({}, now))
+            judge = self._judge(now)
             records = _records(uow, projection, events)
             done: list[OutboxEvent] = []
             for event in events:
@@ -157,10 +165,7 @@ class Projector:
     ) -> bool:
         """Apply one event; False when its statement is not readable yet."""
         if event.topic == TRAINEE_MOVED:
-            # Settle the rows changed so far first: a move re-judges stored contributions.
-            projection.flush()
-            aggregates.settle(uow, projection.touched, judge)
-            projection.touched.clear()
+            # Rows this batch changed are settled at its end, against what moved() stored.
             aggregates.moved(uow, str(event.payload.get("trainee_key", "")), judge)
             return True
         if event.topic == STATEMENT_STORED:

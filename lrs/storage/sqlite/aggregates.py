@@ -44,16 +44,11 @@ CREATE TABLE IF NOT EXISTS archive_agg_contributions (
     trainee_key TEXT NOT NULL,
     period_key TEXT NOT NULL,
     data TEXT NOT NULL,
+    spread TEXT,  -- JSON list of units, only for a trainee who earned in several
     PRIMARY KEY (trainee_key, period_key)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS archive_agg_spread (
-    period_key TEXT NOT NULL,
-    unit TEXT NOT NULL,
-    trainee_key TEXT NOT NULL,
-    PRIMARY KEY (period_key, unit, trainee_key)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS archive_agg_spread_trainee
-    ON archive_agg_spread (trainee_key, period_key);
+CREATE INDEX IF NOT EXISTS archive_agg_spread
+    ON archive_agg_contributions (period_key) WHERE spread IS NOT NULL;
 """
 
 
@@ -62,6 +57,10 @@ def _scope(column: str, scope: str) -> tuple[str, list[Any]]:
         return "", []
     return f" AND ({column} = ? OR ({column} >= ? AND {column} < ?))", [
         scope, scope + "/", scope + "0"]
+
+
+def _in_scope(path: str, scope: str) -> bool:
+    return not scope or path == scope or path.startswith(scope + "/")
 
 
 def _upsert(table: str, keys: tuple[str, ...], delta: Mapping[str, int]) -> str:
@@ -131,27 +130,17 @@ class SqliteAggregates(AggregateRepository):
     def put_contribution(
         self, trainee_key: str, period_key: str, data: dict[str, Any], units: list[str]
     ) -> None:
+        spread = orjson.dumps(sorted(set(units))).decode() if len(set(units)) > 1 else None
         self._conn.execute(
-            "INSERT OR REPLACE INTO archive_agg_contributions (trainee_key, period_key, data) "
-            "VALUES (?, ?, ?)", [trainee_key, period_key, orjson.dumps(data).decode()],
+            "INSERT OR REPLACE INTO archive_agg_contributions "
+            "(trainee_key, period_key, data, spread) VALUES (?, ?, ?, ?)",
+            [trainee_key, period_key, orjson.dumps(data).decode(), spread],
         )
-        self._set_spread(trainee_key, period_key, units if len(units) > 1 else [])
 
     def delete_contribution(self, trainee_key: str, period_key: str) -> None:
         self._conn.execute(
             "DELETE FROM archive_agg_contributions WHERE trainee_key = ? AND period_key = ?",
             [trainee_key, period_key],
-        )
-        self._set_spread(trainee_key, period_key, [])
-
-    def _set_spread(self, trainee_key: str, period_key: str, units: list[str]) -> None:
-        self._conn.execute(
-            "DELETE FROM archive_agg_spread WHERE trainee_key = ? AND period_key = ?",
-            [trainee_key, period_key],
-        )
-        self._conn.executemany(
-            "INSERT INTO archive_agg_spread (period_key, unit, trainee_key) VALUES (?, ?, ?)",
-            [(period_key, unit, trainee_key) for unit in sorted(set(units))],
         )
 
     def totals_in(self, unit_scope: str, period_key: str) -> list[UnitTotals]:
@@ -181,17 +170,18 @@ class SqliteAggregates(AggregateRepository):
         return {unit: n for unit, n in rows if n}
 
     def spread_in(self, unit_scope: str, period_key: str) -> dict[str, list[str]]:
-        where, args = _scope("unit", unit_scope)
-        found: dict[str, list[str]] = {}
         rows = self._conn.execute(
-            f"SELECT trainee_key, unit FROM archive_agg_spread WHERE period_key = ?{where} "
-            "ORDER BY trainee_key, unit", [period_key, *args],
+            "SELECT trainee_key, spread FROM archive_agg_contributions "
+            "WHERE period_key = ? AND spread IS NOT NULL ORDER BY trainee_key", [period_key],
         )
-        for key, unit in rows:
-            found.setdefault(key, []).append(unit)
+        found: dict[str, list[str]] = {}
+        for key, spread in rows:
+            units = [u for u in orjson.loads(spread) if _in_scope(u, unit_scope)]
+            if units:
+                found[key] = units
         return found
 
     def clear(self) -> None:
         for table in ("archive_agg_totals", "archive_agg_counts", "archive_agg_members",
-                      "archive_agg_contributions", "archive_agg_spread"):
+                      "archive_agg_contributions"):
             self._conn.execute(f"DELETE FROM {table}")
