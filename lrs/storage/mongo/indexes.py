@@ -22,6 +22,10 @@ from lrs.storage.mongo.schema import (
 )
 from lrs.storage.mongo.schema_cadre import (
     AccountLinkDoc,
+    AggregateContributionDoc,
+    AggregateCountsDoc,
+    AggregateMembersDoc,
+    AggregateTotalsDoc,
     ArchiveLedgerDoc,
     ArchiveMetaDoc,
     ArchiveProjectedDoc,
@@ -56,6 +60,10 @@ ALL_DOCUMENTS: tuple[type[Document], ...] = (
     ArchiveProjectedDoc,
     ArchiveUnattributedDoc,
     ArchiveMetaDoc,
+    AggregateTotalsDoc,
+    AggregateCountsDoc,
+    AggregateMembersDoc,
+    AggregateContributionDoc,
     GatewayJobDoc,
     GatewayDeadLetterDoc,
 )
@@ -88,6 +96,11 @@ SHARD_KEYS: dict[str, dict[str, str | int]] = {
     "archive_projected": {"_id": "hashed"},
     # One agent's markers on one shard: a trainee.linked event reads them together.
     "archive_unattributed": {"agent_key": 1, "seq": 1},
+    # The aggregates are small (units, not trainees) and read by period and unit range;
+    # contributions go with their trainee like the archive rows.
+    "archive_agg_totals": {"period_key": 1, "unit": 1},
+    "archive_agg_counts": {"period_key": 1, "unit": 1},
+    "archive_agg_contributions": {"trainee_key": 1, "period_key": 1},
 }
 
 

@@ -12,6 +12,8 @@ journal. Every kind is idempotent when replayed from the journal:
 ``guarded_update``  update one document only if it still matches ``q``, else raise
                     ``ConcurrentUpdate`` (closing an open conflict, ending a link)
 ``conflict_upsert`` count a claim on an open identity conflict, or open it
+``increment``       ``$inc`` numeric fields of one document (created with ``doc`` if absent),
+                    at most once per ``op_id`` (the document remembers its last ids)
 ``cas``             compare-and-set on ``etag`` (``expected``: None = must be absent,
                     ``"*"`` = unconditional, else the current ETag); raises
                     ``ConcurrentUpdate``. Never journaled: it can fail, and nothing
@@ -73,6 +75,8 @@ def apply(db: Any, op: Op, session: Any = None) -> None:
             raise ConcurrentUpdate(str(op["id"]))
     elif kind == "conflict_upsert":
         _conflict_upsert(collection, op, session)
+    elif kind == "increment":
+        _increment(collection, op, session)
     else:  # pragma: no cover - ops are built in this package only
         raise ValueError(f"unknown operation {kind!r}")
 
@@ -103,6 +107,21 @@ def _conflict_upsert(collection: Any, op: Op, session: Any) -> None:
         collection.update_one(
             {**selector, "applied": {"$ne": op["op_id"]}}, update, session=session
         )
+
+
+def _increment(collection: Any, op: Op, session: Any) -> None:
+    """``$inc`` once: the ``applied`` guard makes a replayed journal entry a no-op (its
+    upsert then collides with the existing document's ``_id``)."""
+    update = {
+        "$inc": op["inc"],
+        "$setOnInsert": op["doc"],
+        "$push": {"applied": {"$each": [op["op_id"]], "$slice": -20}},
+    }
+    try:
+        collection.update_one({"_id": op["id"], "applied": {"$ne": op["op_id"]}}, update,
+                              upsert=True, session=session)
+    except DuplicateKeyError:
+        log.debug("increment of %s %s already applied", op["c"], op["id"])
 
 
 def apply_cas(db: Any, op: Op, session: Any = None) -> dict[str, Any] | None:

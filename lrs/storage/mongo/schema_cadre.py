@@ -261,3 +261,70 @@ class GatewayDeadLetterDoc(Document):
         "collection": "gateway_dead_letters",
         "indexes": [{"fields": ["job", "status", "created"], "name": "job_status"}],
     }
+
+
+class AggregateTotalsDoc(Document):
+    """Per period × unit × institution totals of the archive (lrs.storage.port.aggregates)."""
+
+    id = StringField(primary_key=True)  # "<period>|<unit>|<institution>"
+    period_key = StringField(required=True)
+    unit = StringField(default="")
+    institution = StringField(default="")
+
+    meta = {
+        **_BASE_META,
+        "collection": "archive_agg_totals",
+        "strict": False,  # the summed fields are $inc'd, not declared one by one
+        # A summary reads one period's range of unit paths (the shard key's prefix).
+        "indexes": [{"fields": ["period_key", "unit", "institution"], "name": "period_unit"}],
+    }
+
+
+class AggregateCountsDoc(Document):
+    """Per period × unit trainee counts of the archive (lrs.storage.port.aggregates)."""
+
+    id = StringField(primary_key=True)  # "<period>|<unit>"
+    period_key = StringField(required=True)
+    unit = StringField(default="")
+
+    meta = {
+        **_BASE_META,
+        "collection": "archive_agg_counts",
+        "strict": False,
+        "indexes": [{"fields": ["period_key", "unit"], "name": "period_unit"}],
+    }
+
+
+class AggregateMembersDoc(Document):
+    """Current trainees per unit (lrs.storage.port.aggregates)."""
+
+    id = StringField(primary_key=True)  # the unit's org path
+    unit = StringField(default="")
+    trainees = LongField(default=0)
+
+    meta = {
+        **_BASE_META,
+        "collection": "archive_agg_members",
+        "indexes": [{"fields": ["unit"], "name": "unit"}],
+    }
+
+
+class AggregateContributionDoc(Document):
+    """What one trainee adds to one period's aggregates (JSON text), and the units of
+    those who earned in several (``spread_units``, indexed sparsely)."""
+
+    id = StringField(primary_key=True)  # "<trainee>|<period>"
+    trainee_key = StringField(required=True)
+    period_key = StringField(required=True)
+    data = StringField(required=True)
+    spread_units = ListField(StringField())  # only when there are several
+
+    meta = {
+        **_BASE_META,
+        "collection": "archive_agg_contributions",
+        "indexes": [
+            {"fields": ["trainee_key", "period_key"], "name": "trainee"},
+            {"fields": ["period_key", "spread_units"], "name": "spread",
+             "partialFilterExpression": {"spread_units": {"$exists": True}}},
+        ],
+    }

@@ -47,6 +47,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from lrs.storage.mongo import ops
+from lrs.storage.mongo.aggregates import MongoAggregates
 from lrs.storage.mongo.archive import MongoArchive
 from lrs.storage.mongo.credentials import MongoCredentials
 from lrs.storage.mongo.documents import MongoDocuments
@@ -109,6 +110,7 @@ class MongoUnitOfWork(UnitOfWork):
         self.account_links = MongoAccountLinks(self)
         self.identity_conflicts = MongoIdentityConflicts(self)
         self.archive = MongoArchive(self)
+        self.aggregates = MongoAggregates(self)
         self.gateway = MongoGateway(self)
 
     # ------------------------------------------------------------ write set

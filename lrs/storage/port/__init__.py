@@ -24,6 +24,7 @@ Design rules the adapters share:
 
 from __future__ import annotations
 
+from lrs.storage.port.aggregates import AggregateRepository, UnitCounts, UnitTotals
 from lrs.storage.port.archive import ArchiveRepository, ArchiveRow, LedgerEntry, ProjectedStatement
 from lrs.storage.port.credentials import Credential, CredentialRepository
 from lrs.storage.port.cursor_tokens import CursorTokens, cursor_tokens_for
@@ -60,6 +61,9 @@ from lrs.storage.port.statements import (
 from lrs.storage.port.unit_of_work import Store, UnitOfWork
 
 __all__ = [
+    "AggregateRepository",
+    "UnitCounts",
+    "UnitTotals",
     "AGENT_USAGES",
     "ACTIVITY_USAGES",
     "StatementRecord",

@@ -9,6 +9,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from lrs.storage.port.aggregates import AggregateRepository
 from lrs.storage.port.archive import ArchiveRepository
 from lrs.storage.port.credentials import CredentialRepository
 from lrs.storage.port.documents import DocumentRepository
@@ -42,6 +43,7 @@ class UnitOfWork(ABC):
     account_links: AccountLinkRepository
     identity_conflicts: IdentityConflictRepository
     archive: ArchiveRepository
+    aggregates: AggregateRepository
     gateway: GatewayRepository
 
     @abstractmethod

@@ -13,6 +13,7 @@ from pathlib import Path
 from lrs.storage.errors import StoreUnavailable, classify, unavailable
 from lrs.storage.port import Store, UnitOfWork
 from lrs.storage.sqlite import inuse
+from lrs.storage.sqlite.aggregates import AGGREGATES_SCHEMA, SqliteAggregates
 from lrs.storage.sqlite.archive import ARCHIVE_SCHEMA, SqliteArchive
 from lrs.storage.sqlite.credentials import SqliteCredentials
 from lrs.storage.sqlite.documents import SqliteDocuments
@@ -80,6 +81,7 @@ class SqliteUnitOfWork(UnitOfWork):
         self.account_links = SqliteAccountLinks(conn)
         self.identity_conflicts = SqliteIdentityConflicts(conn)
         self.archive = SqliteArchive(conn)
+        self.aggregates = SqliteAggregates(conn)
         self.gateway = SqliteGateway(conn)
 
     def commit(self) -> None:
@@ -166,6 +168,7 @@ class SqliteStore(Store):
             + SCHEMA
             + IDENTITY_SCHEMA
             + ARCHIVE_SCHEMA
+            + AGGREGATES_SCHEMA
             + GATEWAY_SCHEMA
             + "INSERT OR IGNORE INTO meta (name, value) "
             + f"VALUES ('schema_version', '{SCHEMA_VERSION}');"
