@@ -38,7 +38,6 @@ def aggregate_summary(
     trainees: dict[str, int] = {}
     met: dict[str, int] = {}
     with_records: dict[str, int] = {}
-    by_inst: dict[tuple[str, str], Sums] = {}
     members = uow.aggregates.members_in(org)
     counts = {c.unit: c.values for c in uow.aggregates.counts_in(org, period_key)}
     judged: dict[int, bool] = {}  # policy → whether nothing earned meets its targets
@@ -68,12 +67,16 @@ def aggregate_summary(
         for child, n in per_child.items():
             with_records[child] -= n - 1
         overall_records -= len(units) - 1
+    # Integers are added up first (exact: millionths), turned into Decimal sums once per
+    # child org and platform: a province has thousands of cells, a summary a few dozen.
+    cells: dict[tuple[str, str], dict[str, int]] = {}
     for cell in uow.aggregates.totals_in(org, period_key):
         if not (cell.values.get("courses") or cell.values.get("classes")):
             continue  # every row of it is gone
-        key = (child_of(org, cell.unit), cell.institution)
-        part = from_vector(cell.values)
-        by_inst[key] = merged([by_inst[key], part]) if key in by_inst else part
+        total = cells.setdefault((child_of(org, cell.unit), cell.institution), {})
+        for name, n in cell.values.items():
+            total[name] = total.get(name, 0) + n
+    by_inst = {key: from_vector(values) for key, values in cells.items()}
     children = sorted({*(c for c, n in trainees.items() if n),
                        *(c for c, n in with_records.items() if n)})
 
