@@ -86,3 +86,36 @@ def test_clear_empties_everything_and_later_additions_count(store):
         assert uow.aggregates.members_in("") == {A1: 1}
         assert uow.aggregates.contributions(K1) == {}
         assert uow.aggregates.spread_in("", "2024") == {}
+
+
+def test_sums_per_child_org_agree_with_adding_up_the_units(store):
+    """What a summary reads (per child org: totals, counts, members, idle units, spread
+    excess) equals adding up the per-unit rows, whatever the adapter does in its database."""
+    from lrs.storage.port.aggregates import AggregateRepository
+
+    units = ["", "fj", "fj/fz", "fj/fz/u1", "fj/fz/u1/team", "fj/xm/u2", "fjx/u3", "hn/cs/u4"]
+    with store.transaction() as uow:
+        for n, unit in enumerate(units):
+            uow.aggregates.add_totals("2024", unit, "inst-a", {"courses": n, "credits_bonus": 5})
+            uow.aggregates.add_totals("2024", unit, "inst-b", {"classes": 1})
+            uow.aggregates.add_totals("2024", unit, "gone", {"hours_required": 0})
+            uow.aggregates.add_counts("2024", unit, {"with_records": n, "current": n, "met": 1})
+            uow.aggregates.add_members(unit, n + 2)
+        uow.aggregates.put_contribution(K1, "2024", {}, ["fj/fz/u1", "fj/fz/u1/team", "fj/xm/u2"])
+        uow.aggregates.put_contribution(K2, "2024", {}, ["fjx/u3", "hn/cs/u4"])
+    with store.read() as uow:
+        agg = uow.aggregates
+        for org in ("", "fj", "fj/fz", "fj/fz/u1", "hn", "nowhere"):
+            assert agg.totals_by_child(org, "2024") == AggregateRepository.totals_by_child(
+                agg, org, "2024"), org
+            assert agg.counts_by_child(org, "2024") == AggregateRepository.counts_by_child(
+                agg, org, "2024"), org
+            assert agg.members_by_child(org) == AggregateRepository.members_by_child(agg, org)
+            assert agg.idle_in(org, "2024") == AggregateRepository.idle_in(agg, org, "2024")
+            assert agg.spread_excess(org, "2024") == AggregateRepository.spread_excess(
+                agg, org, "2024"), org
+        assert agg.spread_excess("fj", "2024") == ({"fj/fz": 1}, 2)
+        assert agg.spread_excess("", "2024") == ({"fj": 2}, 3)
+        assert [c.unit for c in agg.totals_by_child("fj", "2024")] == [
+            "fj", "fj", "fj/fz", "fj/fz", "fj/xm", "fj/xm"]
+        assert agg.members_by_child("") == {"": 2, "fj": 25, "fjx": 8, "hn": 9}

@@ -30,7 +30,7 @@ from lrs.domain.archive.policy import (
     resolve_period,
 )
 from lrs.domain.archive.projector import status
-from lrs.domain.archive.summary import aggregate_summary, child_of
+from lrs.domain.archive.summary import NOTHING, aggregate_summary, child_of
 from lrs.domain.archive.sums import Sums, merged, sums
 from lrs.domain.errors import Forbidden, NotFound, ValidationError
 from lrs.domain.identity.keys import mask_name
@@ -340,7 +340,8 @@ def summary(
     policies = _Policies(book, period.key, today, policy)
     with store.read() as uow:
         if aggregates.ready(uow):
-            body = aggregate_summary(uow, org, period.key, policies)
+            body = aggregate_summary(uow, org, period.key, policies, nothing_can_meet=any(
+                p.evaluate(NOTHING).met is True for p in book.all()))
         else:  # a store projected before aggregates existed, until `lrs archive rebuild`
             body = _summary_from_rows(uow, org, period.key, policies)
     return {

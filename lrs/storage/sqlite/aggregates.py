@@ -22,6 +22,17 @@ from lrs.storage.port.aggregates import (
     UnitTotals,
 )
 
+
+def _child(column: str, org: str) -> tuple[str, list[Any]]:
+    """SQL for :func:`lrs.storage.port.aggregates.child_org` of ``column`` (the same
+    character counts as Python's: SQLite's substr and length count characters)."""
+    start = len(org) + 2 if org else 1
+    prefix = org + "/" if org else ""
+    rest = f"substr({column}, {start})"
+    return (f"CASE WHEN {column} = '' THEN '' WHEN {column} = ? THEN ? ELSE ? || "
+            f"CASE WHEN instr({rest}, '/') = 0 THEN {rest} "
+            f"ELSE substr({rest}, 1, instr({rest}, '/') - 1) END END", [org, org, prefix])
+
 AGGREGATES_SCHEMA = """
 CREATE TABLE IF NOT EXISTS archive_agg_totals (
     period_key TEXT NOT NULL,
@@ -180,6 +191,71 @@ class SqliteAggregates(AggregateRepository):
             if units:
                 found[key] = units
         return found
+
+    # Summaries: the database adds up the cells (a province has thousands of units).
+
+    def totals_by_child(self, org: str, period_key: str) -> list[UnitTotals]:
+        child, child_args = _child("unit", org)
+        where, args = _scope("unit", org)
+        sums = ", ".join(f"SUM({name})" for name in TOTAL_FIELDS)
+        rows = self._conn.execute(
+            f"SELECT {child} AS child, institution, {sums} FROM archive_agg_totals "
+            f"WHERE period_key = ?{where} GROUP BY child, institution "
+            "HAVING SUM(courses) + SUM(classes) > 0 ORDER BY child, institution",
+            [*child_args, period_key, *args],
+        )
+        return [UnitTotals(period_key, row[0], row[1],
+                           dict(zip(TOTAL_FIELDS, row[2:], strict=True))) for row in rows]
+
+    def counts_by_child(self, org: str, period_key: str) -> list[UnitCounts]:
+        child, child_args = _child("unit", org)
+        where, args = _scope("unit", org)
+        sums = ", ".join(f"SUM({name})" for name in COUNT_FIELDS)
+        rows = self._conn.execute(
+            f"SELECT {child} AS child, {sums} FROM archive_agg_counts "
+            f"WHERE period_key = ?{where} GROUP BY child ORDER BY child",
+            [*child_args, period_key, *args],
+        )
+        return [UnitCounts(period_key, row[0], dict(zip(COUNT_FIELDS, row[1:], strict=True)))
+                for row in rows]
+
+    def members_by_child(self, org: str) -> dict[str, int]:
+        child, child_args = _child("unit", org)
+        where, args = _scope("unit", org)
+        rows = self._conn.execute(
+            f"SELECT {child} AS child, SUM(trainees) FROM archive_agg_members "
+            f"WHERE 1 = 1{where} GROUP BY child HAVING SUM(trainees) != 0 ORDER BY child",
+            [*child_args, *args],
+        )
+        return dict(rows.fetchall())
+
+    def idle_in(self, org: str, period_key: str) -> dict[str, int]:
+        where, args = _scope("m.unit", org)
+        rows = self._conn.execute(
+            "SELECT m.unit, m.trainees - COALESCE(c.current, 0) FROM archive_agg_members m "
+            "LEFT JOIN archive_agg_counts c ON c.period_key = ? AND c.unit = m.unit "
+            f"WHERE m.trainees > COALESCE(c.current, 0){where}", [period_key, *args],
+        )
+        return dict(rows.fetchall())
+
+    def spread_excess(self, org: str, period_key: str) -> tuple[dict[str, int], int]:
+        child, child_args = _child("s.unit", org)
+        where, args = _scope("j.value", org)
+        spread = (  # (trainee, unit) of the trainees who earned in several units, in scope
+            "SELECT c.trainee_key AS trainee, j.value AS unit "
+            "FROM archive_agg_contributions c, json_each(c.spread) j "
+            f"WHERE c.period_key = ? AND c.spread IS NOT NULL{where}")
+        rows = self._conn.execute(
+            f"SELECT child, SUM(n - 1) FROM (SELECT s.trainee, {child} AS child, COUNT(*) AS n "
+            f"FROM ({spread}) s GROUP BY s.trainee, child HAVING n > 1) GROUP BY child",
+            [*child_args, period_key, *args],
+        )
+        per_child = dict(rows.fetchall())
+        (overall,) = self._conn.execute(
+            f"SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM ({spread}) "
+            "GROUP BY trainee)", [period_key, *args],
+        ).fetchone()
+        return per_child, overall
 
     def clear(self) -> None:
         for table in ("archive_agg_totals", "archive_agg_counts", "archive_agg_members",

@@ -179,7 +179,7 @@ class SqliteTrainees(TraineeRepository):
     def list_trainees(
         self, org_scope: str | None = None, after_key: str | None = None, limit: int = 500
     ) -> list[Trainee]:
-        org_sql, params = org_filter("unit", org_scope)
+        org_sql, params = org_filter("unit", org_scope, indexed=True)
         if after_key is not None:
             org_sql += " AND key > ?"
             params.append(after_key)
