@@ -3,9 +3,11 @@ follower (LRS_ARCHIVE_PROJECTOR=process, the default there).
 
 One follower drains the outbox for all the server's workers, so the workers spend
 their CPU and the SQLite write lock on ingest. It applies one batch per
-transaction (LRS_ARCHIVE_BATCH keeps each short), pauses briefly between batches
-so writers waiting for the lock get it, and waits ``interval`` seconds when
-nothing is pending. It stops on :data:`stop`, or when the process that started
+transaction (LRS_ARCHIVE_BATCH keeps each short), pauses briefly between full
+batches so writers waiting for the lock get it, lets events gather for a moment
+after a batch that was not full (one write transaction for many single-statement
+requests instead of one each), and waits ``interval`` seconds when nothing is
+pending. It stops on :data:`stop`, or when the process that started
 it (``parent``) is gone, so a follower never outlives its server.
 """
 
@@ -23,6 +25,11 @@ log = logging.getLogger(__name__)
 # Between two batches while catching up: long enough for a writer polling for the
 # SQLite write lock (every 0.5 ms) to take it, short enough not to slow catching up.
 YIELD_SECONDS = 0.005
+# After a batch that was not full (caught up): let events gather before the next one.
+# Platforms sending one statement per request queued one or two events per batch, and
+# each batch cost a write transaction (lock, checkpoint row, commit) beside them; the
+# archive is then at most this much later.
+GATHER_SECONDS = 0.1
 
 
 def follow(
@@ -45,8 +52,11 @@ def follow(
             failures += 1
             log.exception("archive projector failed (attempt %d); retrying", failures)
         projected += handled
+        if handled >= projector.batch:
+            time.sleep(YIELD_SECONDS)  # behind: the next batch at once
+            continue
         if handled:
-            time.sleep(YIELD_SECONDS)
+            stop.wait(min(GATHER_SECONDS, interval))
             continue
         stop.wait(interval if failures == 0 else min(interval * 2**failures, 30.0))
     return projected

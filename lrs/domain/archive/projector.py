@@ -43,6 +43,7 @@ from typing import Any
 from lrs.domain.archive.attribution import actor_key
 from lrs.domain.archive.policy import PolicyBook
 from lrs.domain.archive.projection import Projection
+from lrs.domain.archive.read_ahead import read_ahead, statement_ids
 from lrs.domain.identity.vocabulary import ACCOUNT_RELEASED, TRAINEE_LINKED
 from lrs.domain.statements.service import STATEMENT_STORED
 from lrs.storage.port import (
@@ -114,15 +115,19 @@ class Projector:
 
     def drain_once(self) -> tuple[int, dict[str, int]]:
         """One batch in one transaction: the archive changes and the events marked done."""
+        # Read outside the write lock what a batch reads most (lrs.domain.archive.read_ahead).
+        ahead = read_ahead(self.store, self._pending)
+        if not ahead.events:
+            return 0, {}
         with self.store.transaction() as uow:
             uow.archive.lock_projector()
-            events = self._pending(uow)
+            events = ahead.still_pending(self._pending(uow))
             if not events:
                 return 0, {}
             now = self.clock()
             self._check_markers(uow, now)
             projection = Projection(uow, self.book, now)
-            records = _records(uow, projection, events)
+            records = _records(uow, projection, events, ahead.records)
             done: list[OutboxEvent] = []
             for event in events:
                 if not self._apply(uow, projection, event, records, now):
@@ -217,11 +222,14 @@ class Projector:
 
 
 def _records(
-    uow: UnitOfWork, projection: Projection, events: list[OutboxEvent]
+    uow: UnitOfWork, projection: Projection, events: list[OutboxEvent],
+    read: dict[str, StatementRecord],
 ) -> dict[str, StatementRecord]:
-    """The batch's statements by id, with their markers and owners prefetched."""
-    ids = [str(e.payload.get("id", "")) for e in events if e.topic == STATEMENT_STORED]
-    records = uow.statements.get_many(ids) if ids else {}
+    """The batch's statements by id (those ``read`` ahead reused), with their markers and
+    owners prefetched."""
+    ids = statement_ids(events)
+    missing = [i for i in ids if i not in read]
+    records = {**read, **(uow.statements.get_many(missing) if missing else {})}
     projection.prefetch([records[i] for i in dict.fromkeys(ids) if i in records])
     return records
 
