@@ -39,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--statements", type=int, default=5_000)
     parser.add_argument("--batch", type=int, default=100, help="LRS_ARCHIVE_BATCH")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--variety", choices=("low", "high"), default="high",
+                        help="run.py's ingest worlds: 20 trainees and 10 courses, or 50,000 "
+                             "and 3,000")
     parser.add_argument("--profile", action="store_true", help="cProfile the drain")
     parser.add_argument("--cache-dir", default=str(Path(tempfile.gettempdir()) / "lrs-bench"))
     args = parser.parse_args(argv)
@@ -63,8 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         keys = IdentityKeys(os.environ["LRS_IDENTITY_SECRET"].encode())
         credential, _ = create_credential(store, "bench-projector", "all")
         authority = authority_agent(credential, "http://localhost/xapi/credentials")
-        gen = run.CadreTrainingGenerator(seed=args.seed + 77, trainees=50_000, courses=3_000,
-                                         classes=200, profile=True)
+        world = ({"trainees": 20, "courses": 10, "classes": 2} if args.variety == "low"
+                 else {"trainees": 50_000, "courses": 3_000, "classes": 200})
+        gen = run.CadreTrainingGenerator(seed=args.seed + 77, profile=True, **world)
         for batch in gen.batches(args.statements, 100):
             service.store_statements(store, service.StoreRequest(
                 batch, credential, run.VERSION, authority, {}, hooks=(identity_hook(keys),)))
@@ -102,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work_dir, ignore_errors=True)
     holds = sorted(holds[: len(batches)])  # the last, empty drain took no write lock
     result = {
-        "size": args.size, "events": events, "batch": args.batch, "batches": len(holds),
+        "size": args.size, "variety": args.variety, "events": events, "batch": args.batch, "batches": len(holds),
         "events_per_s": round(events / wall, 1),
         "cpu_us_per_event": round(cpu * 1e6 / max(events, 1), 1),
         "hold_ms_p50": round(run.percentile(holds, 50), 2),

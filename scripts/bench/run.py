@@ -572,12 +572,26 @@ class Server:
                 raise RuntimeError(f"lrs serve exited with {self.proc.returncode}; see {log_path}")
             try:
                 if requests.get(self.base + "/xapi/about", timeout=2).status_code == 200:
+                    self._wait_for_followers()
                     return
             except requests.RequestException:
                 pass
             time.sleep(0.2)
         self.stop()
         raise RuntimeError("lrs serve did not answer within 120 s")
+
+    def _wait_for_followers(self, limit: float = 30.0) -> None:
+        """Until the followers have started (their CPU stops growing): a follower still
+        importing its modules would charge its start-up to the first case."""
+        sampler = RssSampler(self.proc.pid)
+        deadline = time.time() + limit
+        last = -1.0
+        while time.time() < deadline:
+            now = sampler.follower_cpu_seconds()
+            if now == last and any(is_follower(p) for p in sampler.tree()):
+                return
+            last = now
+            time.sleep(0.5)
 
     def credential(self) -> str:
         out = subprocess.run(
