@@ -106,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work_dir, ignore_errors=True)
     holds = sorted(holds[: len(batches)])  # the last, empty drain took no write lock
     result = {
-        "size": args.size, "variety": args.variety, "events": events, "batch": args.batch, "batches": len(holds),
+        "size": args.size, "variety": args.variety, "events": events, "batch": args.batch,
+        "batches": len(holds),
         "events_per_s": round(events / wall, 1),
         "cpu_us_per_event": round(cpu * 1e6 / max(events, 1), 1),
         "hold_ms_p50": round(run.percentile(holds, 50), 2),
