@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
+
 from lrs.domain.archive import follower
 from lrs.domain.archive.policy import PolicyBook
 from lrs.domain.archive.projector import Projector
@@ -48,12 +50,13 @@ def test_full_batches_follow_each_other_and_a_short_one_waits_for_more(admin, st
     with store.read() as uow:
         pending = uow.outbox.lag().pending
     assert pending == 13  # the statements and the trainee.linked of the upsert
-    stop = RecordingStop(pauses=2)
+    stop = RecordingStop(pauses=4)
     projected = follower.follow(projector, stop, interval=0.5)
     assert projected == 13
-    # 5 and 5 back to back (no pause), then 3: a pause for events to gather, then an
-    # empty drain and the idle interval.
-    assert stop.pauses == [follower.GATHER_SECONDS, 0.5]
+    # 5 and 5 with a moment between (nothing else was writing), then 3: a pause for
+    # events to gather, then an empty drain and the idle interval.
+    assert stop.pauses == [follower.YIELD_SECONDS, follower.YIELD_SECONDS,
+                           follower.GATHER_SECONDS, 0.5]
     with store.read() as uow:
         assert uow.outbox.lag().pending == 0
         assert len(uow.archive.ledger(key_of(ZS))) == 12
@@ -64,6 +67,36 @@ def test_the_gathering_pause_never_exceeds_the_idle_interval(admin, store):
     stop = RecordingStop(pauses=1)
     follower.follow(Projector(store, BOOK, batch=5), stop, interval=0.02)
     assert stop.pauses == [0.02]
+
+
+def test_a_batch_that_waited_for_the_lock_leaves_ingest_most_of_it(admin, store):
+    # Another writer (an ingest request) holds the write lock when the batch starts.
+    if not hasattr(store, "path"):
+        pytest.skip("MongoDB has no database-wide write lock to wait for")
+    import sqlite3
+
+    _send_courses(admin, 6)
+    projector = Projector(store, BOOK, batch=5)
+    writer = sqlite3.connect(store.path, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.05, writer.execute, ("COMMIT",))
+    release.start()
+    try:
+        assert projector.drain_once()[0] == 5
+    finally:
+        release.join()
+        writer.close()
+    assert projector.last_wait >= follower.CONTENDED_SECONDS
+    pause = follower.pause_when_behind(projector.last_wait, projector.last_hold)
+    assert pause == pytest.approx(min(follower.MAX_PAUSE_SECONDS, max(
+        follower.YIELD_SECONDS, 2 * projector.last_hold)))
+
+
+def test_the_pause_when_behind_keeps_a_third_of_the_lock():
+    assert follower.pause_when_behind(0.0, 0.040) == follower.YIELD_SECONDS  # lock to itself
+    assert follower.pause_when_behind(0.010, 0.040) == pytest.approx(0.080)
+    assert follower.pause_when_behind(0.010, 0.001) == follower.YIELD_SECONDS
+    assert follower.pause_when_behind(0.010, 5.0) == follower.MAX_PAUSE_SECONDS
 
 
 def test_events_stored_after_the_read_ahead_wait_for_the_next_batch(admin, store):

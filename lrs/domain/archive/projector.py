@@ -35,6 +35,7 @@ MongoDB the batch holds the ``archive-projector`` lease (``lock_projector``).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -95,6 +96,10 @@ class Projector:
         self.batch = batch
         self.clock = clock
         self._markers_kept = False  # once true for this store, true for good
+        # The last applied batch: seconds waiting for its write transaction (another
+        # writer held the lock) and holding it. The follower paces itself by them.
+        self.last_wait = 0.0
+        self.last_hold = 0.0
 
     def drain(self, progress: Callable[[int, int], None] | None = None) -> DrainReport:
         """Apply batches until no event is pending; ``progress(done, pending)`` after each."""
@@ -119,8 +124,10 @@ class Projector:
         ahead = read_ahead(self.store, self._pending)
         if not ahead.events:
             return 0, {}
+        start = time.monotonic()
         with self.store.transaction() as uow:
             uow.archive.lock_projector()
+            locked = time.monotonic()
             events = ahead.still_pending(self._pending(uow))
             if not events:
                 return 0, {}
@@ -139,6 +146,7 @@ class Projector:
             projection.flush()
             uow.outbox.mark_done([e.id for e in events])
             self._checkpoint(uow, events[-1], now, len(events), projection.counts)
+        self.last_wait, self.last_hold = locked - start, time.monotonic() - locked
         return len(events), projection.counts
 
     def _pending(self, uow: UnitOfWork) -> list[OutboxEvent]:
