@@ -782,6 +782,9 @@ def run_cases(clients: list[Client], meta: dict[str, Any], budget: Budget, seed:
                     f"{batch} statement(s) per POST, {variety} actor/activity variety, "
                     f"{len(senders)} client(s)", senders)
 
+    if include_ingest and any(r.group == "ingest" for r in results):
+        results.append(catch_up(clients[0]))
+
     limit = str(PAGE_LIMIT)
     t = meta["triple"]
     queries = [
@@ -836,6 +839,31 @@ def run_cases(clients: list[Client], meta: dict[str, Any], budget: Budget, seed:
             continue
         run(name, "reports", report_step(path, query), budget.get, note)
     return results
+
+
+def catch_up(client: Client, limit: float = 600.0) -> CaseResult:
+    """The archive projector's lag when the ingest cases end, and how long it takes to
+    catch up (``/xapi/archives/status`` polled every 0.25 s)."""
+    result = CaseResult("projector_catch_up", "archive")
+
+    def status() -> dict[str, Any]:
+        code, content = client.request("GET", "/xapi/archives/status")
+        return json.loads(content) if code == 200 else {}
+
+    first = status()
+    start = time.perf_counter()
+    last = first
+    while last.get("pendingEvents", 0) and time.perf_counter() - start < limit:
+        time.sleep(0.25)
+        last = status()
+    result.seconds = time.perf_counter() - start
+    result.note = (f"pending {first.get('pendingEvents')} events, oldest "
+                   f"{first.get('lagSeconds')} s old when ingest ended; caught up in "
+                   f"{result.seconds:.1f} s" + ("" if not last.get("pendingEvents") else
+                                                f" (still {last['pendingEvents']} pending)"))
+    result.statements = int(first.get("pendingEvents") or 0)
+    print(f"    projector: {result.note}", file=sys.stderr, flush=True)
+    return result
 
 
 # ---------------------------------------------------------------------------- the floor
