@@ -44,28 +44,32 @@ def _send_courses(admin, count: int) -> list[dict]:
     return statements
 
 
+def _pending(store) -> int:
+    with store.read() as uow:
+        return uow.outbox.lag().pending
+
+
 def test_full_batches_follow_each_other_and_a_short_one_waits_for_more(admin, store):
     _send_courses(admin, 12)
-    projector = Projector(store, BOOK, batch=5)
+    pending = _pending(store)  # the statements and the registry's events for the upsert
+    full, rest = divmod(pending, 5)
+    assert full >= 2 and rest > 0
+    # Full batches with a moment between (nothing else was writing), then the short one:
+    # a pause for events to gather, then an empty drain and the idle interval.
+    expected = [follower.YIELD_SECONDS] * full + [follower.GATHER_SECONDS, 0.5]
+    stop = RecordingStop(pauses=len(expected))
+    projected = follower.follow(Projector(store, BOOK, batch=5), stop, interval=0.5)
+    assert projected == pending
+    assert stop.pauses == expected
+    assert _pending(store) == 0
     with store.read() as uow:
-        pending = uow.outbox.lag().pending
-    assert pending == 13  # the statements and the trainee.linked of the upsert
-    stop = RecordingStop(pauses=4)
-    projected = follower.follow(projector, stop, interval=0.5)
-    assert projected == 13
-    # 5 and 5 with a moment between (nothing else was writing), then 3: a pause for
-    # events to gather, then an empty drain and the idle interval.
-    assert stop.pauses == [follower.YIELD_SECONDS, follower.YIELD_SECONDS,
-                           follower.GATHER_SECONDS, 0.5]
-    with store.read() as uow:
-        assert uow.outbox.lag().pending == 0
         assert len(uow.archive.ledger(key_of(ZS))) == 12
 
 
 def test_the_gathering_pause_never_exceeds_the_idle_interval(admin, store):
     _send_courses(admin, 3)
     stop = RecordingStop(pauses=1)
-    follower.follow(Projector(store, BOOK, batch=5), stop, interval=0.02)
+    follower.follow(Projector(store, BOOK, batch=_pending(store) + 1), stop, interval=0.02)
     assert stop.pauses == [0.02]
 
 
