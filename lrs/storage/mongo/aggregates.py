@@ -98,7 +98,8 @@ class MongoAggregates(AggregateRepository):
         return {d["trainee_key"]: orjson.loads(d["data"]) for d in docs}
 
     def put_contribution(
-        self, trainee_key: str, period_key: str, data: dict[str, Any], units: list[str]
+        self, trainee_key: str, period_key: str, data: dict[str, Any], units: list[str],
+        units_changed: bool = True,
     ) -> None:
         cid = _contribution_id(trainee_key, period_key)
         doc: dict[str, Any] = {"_id": cid, "trainee_key": trainee_key,
