@@ -59,9 +59,10 @@ def serve(host: str, port: int, workers: int | None = None, threads: int | None 
     # made once, here).
     prepare_store(settings)
     # Import the application's modules (not the app: no connections) before
-    # forking, so workers share them instead of each paying seconds of CPU for
-    # the imports (the IRI grammar alone takes ~2 s): a faster restart after a crash.
-    import rfc3987_syntax  # noqa: F401
+    # forking, so workers share them instead of each paying for the imports: a
+    # faster restart after a crash. jsonschema is imported lazily by the modules
+    # (`lrs --help` must not pay for it) but every worker needs it for the profiles.
+    import jsonschema  # noqa: F401
 
     import lrs.app  # noqa: F401
     from lrs.slow_clients import header_timeout

@@ -13,7 +13,6 @@ import zipfile
 from datetime import date, datetime
 
 from flask import current_app, g, render_template, request
-from openpyxl import load_workbook
 
 from lrs.console.views import bp
 from lrs.domain.errors import Forbidden, ValidationError
@@ -25,6 +24,8 @@ from lrs.http.auth import has_scope
 
 def xlsx_as_csv(data: bytes) -> str:
     """The first sheet of an XLSX file as CSV text (dates as YYYY-MM-DD)."""
+    from openpyxl import load_workbook  # here: workers and `lrs` commands skip its import
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:

@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out or cache_dir / f"profile-{args.case.strip('^$')}-{args.size}.txt")
     try:
         auth = server.credential()
-        worker = next(p for p in run.RssSampler(server.proc.pid).tree() if p != server.proc.pid)
+        worker = next(p for p in run.RssSampler(server.proc.pid).tree()
+                      if p != server.proc.pid and not run.is_follower(p))
         spy = subprocess.Popen(
             [py_spy, "record", "--pid", str(worker), "--format", "raw", "--output", str(out),
              "--rate", "250", "--nonblocking", *(["--gil"] if args.gil else [])],

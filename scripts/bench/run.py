@@ -96,6 +96,7 @@ class CaseResult:
     available: bool = True
     first_error: str = ""
     server_cpu_s: float | None = None  # CPU the server processes used during the case
+    follower_cpu_s: float | None = None  # of which the followers (the archive projector)
 
     def summary(self) -> dict[str, Any]:
         lat = sorted(self.latencies_ms)
@@ -117,6 +118,11 @@ class CaseResult:
             "max_ms": round(lat[-1], 2) if lat else None,
             # Server CPU per statement (per request for documents and queries):
             # steadier than rates when other work shares the machine.
+            "follower_cpu_ms_per_statement": (
+                round(self.follower_cpu_s * 1000 / self.statements, 3)
+                if self.follower_cpu_s is not None and self.statements and self.group == "ingest"
+                else None
+            ),
             "server_cpu_ms_per_statement": (
                 round(1000 * self.server_cpu_s / self.statements, 3)
                 if self.server_cpu_s is not None and self.statements and self.group == "ingest"
@@ -159,7 +165,8 @@ Step = Callable[[Client, int], tuple[int, int, str]]  # -> (requests, statements
 
 def run_case(name: str, group: str, clients: list[Client], step: Step, *, max_requests: int,
              max_seconds: float, note: str = "",
-             cpu_probe: Callable[[], float] | None = None) -> CaseResult:
+             cpu_probe: Callable[[], float] | None = None,
+             follower_probe: Callable[[], float] | None = None) -> CaseResult:
     """Call ``step`` from every client thread until ``max_requests`` or ``max_seconds``."""
     result = CaseResult(name, group, note=note)
     lock = threading.Lock()
@@ -188,6 +195,7 @@ def run_case(name: str, group: str, clients: list[Client], step: Step, *, max_re
                     result.first_error = result.first_error or error[:300]
 
     cpu_before = cpu_probe() if cpu_probe else None
+    follower_before = follower_probe() if follower_probe else None
     start = time.perf_counter()
     threads = [threading.Thread(target=worker, args=(c,)) for c in clients]
     for t in threads:
@@ -197,7 +205,18 @@ def run_case(name: str, group: str, clients: list[Client], step: Step, *, max_re
     result.seconds = time.perf_counter() - start
     if cpu_probe and cpu_before is not None:
         result.server_cpu_s = cpu_probe() - cpu_before
+    if follower_probe and follower_before is not None:
+        result.follower_cpu_s = follower_probe() - follower_before
     return result
+
+
+def is_follower(pid: int) -> bool:
+    """Whether ``pid`` is one of `lrs serve`'s followers (archive projector, gateway)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return b"follow" in fh.read()
+    except OSError:
+        return False
 
 
 class RssSampler:
@@ -252,8 +271,16 @@ class RssSampler:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the server's processes so far."""
+        return self._cpu(self.tree())
+
+    def follower_cpu_seconds(self) -> float:
+        """The same for the follower processes only (the archive projector's share)."""
+        return self._cpu([p for p in self.tree() if is_follower(p)])
+
+    @staticmethod
+    def _cpu(pids: list[int]) -> float:
         total = 0
-        for pid in self.tree():
+        for pid in pids:
             try:
                 with open(f"/proc/{pid}/stat") as fh:
                     fields = fh.read().rsplit(")", 1)[1].split()
@@ -545,12 +572,26 @@ class Server:
                 raise RuntimeError(f"lrs serve exited with {self.proc.returncode}; see {log_path}")
             try:
                 if requests.get(self.base + "/xapi/about", timeout=2).status_code == 200:
+                    self._wait_for_followers()
                     return
             except requests.RequestException:
                 pass
             time.sleep(0.2)
         self.stop()
         raise RuntimeError("lrs serve did not answer within 120 s")
+
+    def _wait_for_followers(self, limit: float = 30.0) -> None:
+        """Until the followers have started (their CPU stops growing): a follower still
+        importing its modules would charge its start-up to the first case."""
+        sampler = RssSampler(self.proc.pid)
+        deadline = time.time() + limit
+        last = -1.0
+        while time.time() < deadline:
+            now = sampler.follower_cpu_seconds()
+            if now == last and any(is_follower(p) for p in sampler.tree()):
+                return
+            last = now
+            time.sleep(0.5)
 
     def credential(self) -> str:
         out = subprocess.run(
@@ -695,20 +736,28 @@ def doc_steps(prefix: str) -> tuple[Step, Step]:
 def run_cases(clients: list[Client], meta: dict[str, Any], budget: Budget, seed: int, profile,
               features: dict[str, Any], label: str, only: re.Pattern[str] | None,
               include_ingest: bool = True,
-              cpu_probe: Callable[[], float] | None = None) -> list[CaseResult]:
+              cpu_probe: Callable[[], float] | None = None,
+              single_clients: list[Client] | None = None,
+              follower_probe: Callable[[], float] | None = None) -> list[CaseResult]:
+    """``single_clients``: who sends the one-statement POSTs (``--single-clients``);
+    every other case uses ``clients``."""
     results: list[CaseResult] = []
 
     def want(name: str) -> bool:
         return only is None or bool(only.search(name))
 
-    def run(name: str, group: str, step: Step, n: int, note: str = "") -> None:
+    def run(name: str, group: str, step: Step, n: int, note: str = "",
+            senders: list[Client] | None = None) -> None:
         if not want(name):
             return
-        r = run_case(name, group, clients, step, max_requests=n, max_seconds=budget.seconds,
-                     note=note, cpu_probe=cpu_probe)
+        r = run_case(name, group, senders or clients, step, max_requests=n,
+                     max_seconds=budget.seconds, note=note, cpu_probe=cpu_probe,
+                     follower_probe=follower_probe)
         s = r.summary()
         cpu = s["server_cpu_ms_per_statement"] or s["server_cpu_ms_per_request"]
         cpu_text = f"  cpu {cpu:.2f} ms/{'st' if group == 'ingest' else 'req'}" if cpu else ""
+        if s["follower_cpu_ms_per_statement"] is not None:
+            cpu_text += f" (follower {s['follower_cpu_ms_per_statement']:.2f})"
         print(f"    {label} {name:28} {s['statements_per_s'] or 0:>10,.1f} st/s  "
               f"p50 {s['p50_ms'] or 0:7.1f}  p95 {s['p95_ms'] or 0:7.1f}  "
               f"p99 {s['p99_ms'] or 0:7.1f} ms  err {r.errors}{cpu_text}", file=sys.stderr,
@@ -723,13 +772,18 @@ def run_cases(clients: list[Client], meta: dict[str, Any], budget: Budget, seed:
                 name = f"post_{batch}_{variety}"
                 if not want(name) or n == 0:
                     continue
+                senders = (single_clients or clients) if batch == 1 else clients
                 streams = [
                     ingest_bodies(seed * 1000 + k * 10 + (variety == "high") + 100 * c, batch, n,
                                   variety, profile)
-                    for c in range(len(clients))
+                    for c in range(len(senders))
                 ]
                 run(name, "ingest", post_step(name, streams, batch), n,
-                    f"{batch} statement(s) per POST, {variety} actor/activity variety")
+                    f"{batch} statement(s) per POST, {variety} actor/activity variety, "
+                    f"{len(senders)} client(s)", senders)
+
+    if include_ingest and any(r.group == "ingest" for r in results):
+        results.append(catch_up(clients[0]))
 
     limit = str(PAGE_LIMIT)
     t = meta["triple"]
@@ -785,6 +839,31 @@ def run_cases(clients: list[Client], meta: dict[str, Any], budget: Budget, seed:
             continue
         run(name, "reports", report_step(path, query), budget.get, note)
     return results
+
+
+def catch_up(client: Client, limit: float = 600.0) -> CaseResult:
+    """The archive projector's lag when the ingest cases end, and how long it takes to
+    catch up (``/xapi/archives/status`` polled every 0.25 s)."""
+    result = CaseResult("projector_catch_up", "archive")
+
+    def status() -> dict[str, Any]:
+        code, content = client.request("GET", "/xapi/archives/status")
+        return json.loads(content) if code == 200 else {}
+
+    first = status()
+    start = time.perf_counter()
+    last = first
+    while last.get("pendingEvents", 0) and time.perf_counter() - start < limit:
+        time.sleep(0.25)
+        last = status()
+    result.seconds = time.perf_counter() - start
+    result.note = (f"pending {first.get('pendingEvents')} events, oldest "
+                   f"{first.get('lagSeconds')} s old when ingest ended; caught up in "
+                   f"{result.seconds:.1f} s" + ("" if not last.get("pendingEvents") else
+                                                f" (still {last['pendingEvents']} pending)"))
+    result.statements = int(first.get("pendingEvents") or 0)
+    print(f"    projector: {result.note}", file=sys.stderr, flush=True)
+    return result
 
 
 # ---------------------------------------------------------------------------- the floor
@@ -1039,6 +1118,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mongo-size", type=int, default=None,
                         help="statements for the mongomock run (default 2000, quick 500)")
     parser.add_argument("--concurrency", type=int, default=2, help="client threads")
+    parser.add_argument("--single-clients", type=int, default=None,
+                        help="client threads for the one-statement POSTs (default: --concurrency)")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=None, help="threads per worker")
     parser.add_argument("--seed", type=int, default=1)
@@ -1093,6 +1174,7 @@ def main(argv: list[str] | None = None) -> int:
         "settings": {
             "quick": args.quick,
             "concurrency": args.concurrency,
+            "single_clients": args.single_clients or args.concurrency,
             "workers": args.workers or int(os.environ.get("LRS_WORKERS", "2")),
             "threads": args.threads or int(os.environ.get("LRS_THREADS", "4")),
             "xapi_version": VERSION,
@@ -1124,8 +1206,12 @@ def main(argv: list[str] | None = None) -> int:
                 auth = server.credential()
                 sampler = RssSampler(server.proc.pid).start()
                 clients = [Client(server.base, auth, ident=c) for c in range(args.concurrency)]
+                singles = [Client(server.base, auth, ident=c)
+                           for c in range(args.single_clients or args.concurrency)]
                 results = run_cases(clients, meta, budget, args.seed + size, profile, f,
-                                    f"{size // 1000}k", only, cpu_probe=sampler.cpu_seconds)
+                                    f"{size // 1000}k", only, cpu_probe=sampler.cpu_seconds,
+                                    single_clients=singles,
+                                    follower_probe=sampler.follower_cpu_seconds)
                 memory = sampler.stop()
             finally:
                 server.stop()

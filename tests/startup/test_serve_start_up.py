@@ -67,3 +67,29 @@ def test_the_command_line_starts_without_jsonschema_or_the_iri_grammar():
         [LRS, "--help"], capture_output=True, text=True, check=True, timeout=60
     ).stdout
     assert "serve" in help_text and "archive" in help_text
+
+
+def test_the_application_imports_without_the_heavy_libraries():
+    # `import lrs.app` is what `lrs serve` does before forking and what each worker and
+    # follower pays at a restart: jsonschema comes when profiles are compiled, openpyxl
+    # when an XLSX is read or written, the reference IRI grammar never (tests only).
+    heavy = "{'jsonschema', 'rfc3987_syntax', 'lark', 'openpyxl'}"
+    code = f"import sys, lrs.app; print(sorted({heavy} & set(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_ip_literal_iris_are_checked_without_the_reference_grammar():
+    # As installed without the test extra: rfc3987_syntax is not there at all.
+    code = (
+        "import sys; sys.modules['rfc3987_syntax'] = None\n"
+        "from lrs.domain.statements.formats import is_iri\n"
+        "print(is_iri('http://[1::2:3:4:5:6.7.8.9]/x'), is_iri('http://[v1.fe]/'),"
+        " is_iri('http://[1:2:3]/'))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "True True False"

@@ -735,6 +735,37 @@ def test_iri_regex_agrees_with_rfc3987_syntax_on_random_strings():
             assert fast == is_valid_syntax_iri(value), value
 
 
+def test_iri_regex_agrees_with_rfc3987_syntax_on_ip_literal_hosts():
+    # Bracketed hosts built from the grammar's parts (h16 groups, "::", an IPv4 tail,
+    # IPvFuture), with near misses: 5-digit groups, octets over 255, leading zeros, ":::".
+    rng = random.Random(3986)
+
+    def h16() -> str:
+        return "".join(rng.choice("0123456789abcdefABCDEF")
+                       for _ in range(rng.randint(1, 5 if rng.random() < 0.1 else 4)))
+
+    def ipv4() -> str:
+        return ".".join(rng.choice(["0", "9", "10", "99", "199", "249", "255", "256", "01"])
+                        for _ in range(4))
+
+    valid = 0
+    for _ in range(600):
+        groups = [h16() for _ in range(rng.randint(0, 8))]
+        if groups and rng.random() < 0.3:
+            groups[-1] = ipv4()
+        host = ":".join(groups)
+        if rng.random() < 0.7:
+            cut = rng.choice([i for i, c in enumerate(host) if c == ":"] + [0, len(host)])
+            host = host[:cut] + rng.choice(["::", "::", ":::"]) + host[cut:]
+        if rng.random() < 0.1:
+            host = f"v{h16()}.{rng.choice(['a:b', 'x', '~', '!', ''])}"
+        value = f"http://{rng.choice(['', 'u@'])}[{host}]{rng.choice(['', ':80', '/p'])}"
+        expected = is_valid_syntax_iri(value)
+        valid += expected
+        assert is_iri(value) is expected, value
+    assert valid > 50  # the corpus holds valid literals, not only failures
+
+
 # ---------------------------------------------------------------------------------------------
 # The ADL conformance suite's data-driven cases (test/<version>/configs/*.js), when available.
 # ---------------------------------------------------------------------------------------------

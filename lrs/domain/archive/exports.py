@@ -16,11 +16,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 FORMATS = {
     "json": "application/json",
     "csv": "text/csv",
@@ -135,6 +130,13 @@ def _sheet_title(title: str) -> str:
 
 
 def to_xlsx(table: Table) -> bytes:
+    # Imported here: openpyxl costs ~60 ms at import, which every worker and `lrs` command
+    # paid for the few requests that ask for XLSX.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     # Write-only mode streams the rows: a province's report does not sit in memory as cells.
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_sheet_title(table.title))

@@ -3,9 +3,11 @@ follower (LRS_ARCHIVE_PROJECTOR=process, the default there).
 
 One follower drains the outbox for all the server's workers, so the workers spend
 their CPU and the SQLite write lock on ingest. It applies one batch per
-transaction (LRS_ARCHIVE_BATCH keeps each short), pauses briefly between batches
-so writers waiting for the lock get it, and waits ``interval`` seconds when
-nothing is pending. It stops on :data:`stop`, or when the process that started
+transaction (LRS_ARCHIVE_BATCH keeps each short), pauses briefly between full
+batches so writers waiting for the lock get it, lets events gather for a moment
+after a batch that was not full (one write transaction for many single-statement
+requests instead of one each), and waits ``interval`` seconds when nothing is
+pending. It stops on :data:`stop`, or when the process that started
 it (``parent``) is gone, so a follower never outlives its server.
 """
 
@@ -14,7 +16,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 
 from lrs.domain.archive.projector import Projector
 
@@ -23,6 +24,19 @@ log = logging.getLogger(__name__)
 # Between two batches while catching up: long enough for a writer polling for the
 # SQLite write lock (every 0.5 ms) to take it, short enough not to slow catching up.
 YIELD_SECONDS = 0.005
+# After a batch that was not full (caught up): let events gather before the next one.
+# Platforms sending one statement per request queued one or two events per batch, and
+# each batch cost a write transaction (lock, checkpoint row, commit) beside them; the
+# archive is then at most this much later.
+GATHER_SECONDS = 0.1
+# While behind AND ingest is writing too (the batch had to wait for the write lock), the
+# projector takes at most this share of the lock: each of its batches held the lock as
+# long as a batch of ingest requests, so pausing only YIELD_SECONDS between batches gave
+# it a turn as often as each client, and a burst of batch POSTs ran at half speed. The
+# archive falls behind during the burst and catches up at full speed after it.
+LOCK_SHARE = 1 / 3
+CONTENDED_SECONDS = 0.002  # a wait this long means another writer held the lock
+MAX_PAUSE_SECONDS = 0.5
 
 
 def follow(
@@ -45,8 +59,21 @@ def follow(
             failures += 1
             log.exception("archive projector failed (attempt %d); retrying", failures)
         projected += handled
+        if handled >= projector.batch:  # behind
+            stop.wait(pause_when_behind(projector.last_wait, projector.last_hold))
+            continue
         if handled:
-            time.sleep(YIELD_SECONDS)
+            stop.wait(min(GATHER_SECONDS, interval))
             continue
         stop.wait(interval if failures == 0 else min(interval * 2**failures, 30.0))
     return projected
+
+
+def pause_when_behind(wait: float, hold: float) -> float:
+    """Seconds to pause after a full batch that waited ``wait`` for the write lock and
+    held it ``hold``: a moment when it had the lock to itself, else enough to keep its
+    share of the lock at LOCK_SHARE."""
+    if wait < CONTENDED_SECONDS:
+        return YIELD_SECONDS
+    share = hold * (1 - LOCK_SHARE) / LOCK_SHARE
+    return min(MAX_PAUSE_SECONDS, max(YIELD_SECONDS, share))

@@ -16,14 +16,14 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
-
-from jsonschema import Draft7Validator, Draft202012Validator
-from jsonschema.exceptions import SchemaError
+from typing import TYPE_CHECKING, Any
 
 from lrs.domain.profiles.jsonpath import NAME, PathError, compile_path
 from lrs.domain.profiles.model import PATTERN_KINDS, Pattern
 from lrs.domain.profiles.patterns import PatternError, build_tree, compile_tree
+
+if TYPE_CHECKING:  # imported on first use: `lrs --help` and `import lrs.app` skip it
+    from jsonschema import Draft202012Validator
 
 ERROR, WARNING = "error", "warning"
 PROFILES_SPEC = "https://w3id.org/xapi/profiles#1.0"
@@ -49,6 +49,8 @@ def profile_schema() -> dict[str, Any]:
 
 @cache
 def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(profile_schema())
 
 
@@ -289,6 +291,9 @@ def concept_relations(doc: _Doc) -> Iterator[Problem]:
 
 def inline_schemas(doc: _Doc) -> Iterator[Problem]:
     """An inlineSchema is a JSON Schema (Draft-07) written as a string."""
+    from jsonschema import Draft7Validator
+    from jsonschema.exceptions import SchemaError
+
     for path, concept in doc.items("concepts"):
         raw = concept.get("inlineSchema")
         if raw is None:

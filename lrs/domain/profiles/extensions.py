@@ -9,7 +9,8 @@ either template mode.
 Most inline schemas are a handful of keywords (type, enum, pattern, bounds),
 so each is compiled to a plain predicate; anything else, and the message of
 a failure, come from ``jsonschema`` (with an ``iri`` format checker, since
-``jsonschema`` silently passes formats it has no checker for).
+``jsonschema`` silently passes formats it has no checker for), imported when a
+profile is compiled: ``import lrs.app`` and ``lrs --help`` do not pay for it.
 """
 
 from __future__ import annotations
@@ -19,22 +20,30 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
-
-from jsonschema import Draft7Validator, FormatChecker
-from jsonschema.exceptions import SchemaError, best_match
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from lrs.domain.profiles.model import Profile, json_key
 from lrs.domain.profiles.templates import RuleFailure
 from lrs.domain.redaction import redact_id_numbers
 from lrs.domain.statements.formats import is_iri
 
+if TYPE_CHECKING:
+    from jsonschema import Draft7Validator, FormatChecker
+
 CONTEXT, RESULT, ACTIVITY = "ContextExtension", "ResultExtension", "ActivityExtension"
 EXTENSION_TYPES = (CONTEXT, RESULT, ACTIVITY)
 
-_formats = FormatChecker()
-_formats.checks("iri")(is_iri)
-_formats.checks("uri")(is_iri)
+
+
+@cache
+def _formats() -> FormatChecker:
+    from jsonschema import FormatChecker
+
+    checker = FormatChecker()
+    checker.checks("iri")(is_iri)
+    checker.checks("uri")(is_iri)
+    return checker
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,8 @@ class ExtensionRule:
     def problem(self, value: Any) -> str | None:
         if self.check is None or self.check(value):
             return None
+        from jsonschema.exceptions import best_match
+
         error = best_match(self.validator.iter_errors(value))  # type: ignore[union-attr]
         detail = error.message if error is not None else "does not match"
         # jsonschema quotes the value: an ID card number must not reach a message.
@@ -56,6 +67,9 @@ class ExtensionRule:
 
 
 def compile_extensions(profile: Profile) -> dict[str, ExtensionRule]:
+    from jsonschema import Draft7Validator
+    from jsonschema.exceptions import SchemaError
+
     rules = {}
     for concept_id, concept in profile.concepts.items():
         if concept.get("type") not in EXTENSION_TYPES:
@@ -69,7 +83,7 @@ def compile_extensions(profile: Profile) -> dict[str, ExtensionRule]:
         except (ValueError, SchemaError):
             schema = None  # reported by the inline_schemas check; nothing to validate against
         if schema is not None:
-            validator = Draft7Validator(schema, format_checker=_formats)
+            validator = Draft7Validator(schema, format_checker=_formats())
             check = _predicate(schema) or validator.is_valid
         rules[concept_id] = ExtensionRule(concept_id, concept["type"], check, validator)
     return rules

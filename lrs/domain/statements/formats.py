@@ -15,10 +15,13 @@ from functools import lru_cache
 # IRIs (RFC 3987)
 # --------------------------------------------------------------------------------------------
 # ``rfc3987_syntax`` is the reference grammar, but its Earley parser costs ~20 ms per call, far
-# too slow for thousands of statements a second. _IRI_RE transcribes the very same grammar
-# (rfc3987_syntax/syntax_rfc3987.lark, rule ``iri``) into one regular expression, leaving out
-# only IP literals (``[v6::addr]`` hosts); any value holding a ``[`` is handed to the reference
-# parser. tests/unit/test_statement_validation.py checks both agree on a corpus of IRIs.
+# too slow for thousands of statements a second, and building it ~1 s at import (which every
+# process importing ``jsonschema`` paid while it was installed). _IRI_RE transcribes the very
+# same grammar (rfc3987_syntax/syntax_rfc3987.lark, rule ``iri``) into one regular expression,
+# IP literals (``[v6::addr]`` hosts) included, exactly as that grammar writes them (it has no
+# ``::1`` form: its fourth alternative needs five groups after ``::``).
+# tests/unit/test_statement_validation.py checks both agree on a corpus of IRIs and on random
+# strings; the reference is a test dependency only.
 _UCS = "\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef"
 _IUNRESERVED = rf"A-Za-z0-9\-._~{_UCS}"
 _SUB_DELIMS = r"!$&'()*+,;="
@@ -26,7 +29,23 @@ _PCT = r"%[0-9A-Fa-f]{2}"
 _IPCHAR = rf"(?:[{_IUNRESERVED}{_SUB_DELIMS}:@]|{_PCT})"
 _IUSERINFO = rf"(?:[{_IUNRESERVED}{_SUB_DELIMS}:]|{_PCT})*"
 _IREG_NAME = rf"(?:[{_IUNRESERVED}{_SUB_DELIMS}]|{_PCT})*"
-_IAUTHORITY = rf"(?:{_IUSERINFO}@)?{_IREG_NAME}(?::[0-9]*)?"
+_H16 = r"[0-9A-Fa-f]{1,4}"
+_DEC_OCTET = r"(?:[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])"
+_LS32 = rf"(?:{_H16}:{_H16}|{_DEC_OCTET}(?:\.{_DEC_OCTET}){{3}})"
+_IPV6 = "|".join((  # the grammar's nine alternatives, in its order
+    rf"(?:{_H16}:){{6}}{_LS32}",
+    rf"::(?:{_H16}:){{5}}{_LS32}",
+    rf"{_H16}::(?:{_H16}:){{4}}{_LS32}",
+    rf"(?:{_H16}:){{1}}{_H16}::(?:{_H16}:){{3}}{_LS32}",
+    rf"(?:{_H16}:){{2}}{_H16}::(?:{_H16}:){{2}}{_LS32}",
+    rf"(?:{_H16}:){{3}}{_H16}::{_H16}:{_LS32}",
+    rf"(?:{_H16}:){{4}}{_H16}::{_LS32}",
+    rf"(?:{_H16}:){{5}}{_H16}::{_H16}",
+    rf"(?:{_H16}:){{6}}{_H16}::",
+))
+_IPVFUTURE = rf"v[0-9A-Fa-f]+\.[A-Za-z0-9\-._~{_SUB_DELIMS}:]+"
+_IP_LITERAL = rf"\[(?:{_IPV6}|{_IPVFUTURE})\]"
+_IAUTHORITY = rf"(?:{_IUSERINFO}@)?(?:{_IP_LITERAL}|{_IREG_NAME})(?::[0-9]*)?"
 _IPATH_ABEMPTY = rf"(?:/{_IPCHAR}*)*"
 _IPATH_ABSOLUTE = rf"/(?:{_IPCHAR}+(?:/{_IPCHAR}*)*)?"
 _IPATH_ROOTLESS = rf"{_IPCHAR}+(?:/{_IPCHAR}*)*"
@@ -45,12 +64,6 @@ def is_iri(value: object) -> bool:
 
 @lru_cache(maxsize=4096)  # verb ids, activity types and extension keys repeat a lot
 def _is_iri(value: str) -> bool:
-    if "[" in value:  # IP-literal host: let the reference grammar decide
-        # Imported here: building its grammar costs ~2 s of CPU, which every `lrs`
-        # command and worker start would otherwise pay (`lrs serve` preloads it).
-        from rfc3987_syntax import is_valid_syntax_iri
-
-        return is_valid_syntax_iri(value)
     return _IRI_RE.fullmatch(value) is not None
 
 
