@@ -10,10 +10,8 @@ for a cluster of servers on MongoDB).
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
-from lrs.archive_follower import NICENESS, ArchiveFollower
+from lrs.archive_follower import ArchiveFollower
 from lrs.config import Settings
 
 MODES = ("auto", "process", "off")
@@ -21,14 +19,7 @@ MODES = ("auto", "process", "off")
 
 class GatewayFollower(ArchiveFollower):
     label = "gateway follower"
-
-    def _spawn(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            [sys.executable, "-m", "lrs.cli", "gateway", "follow",
-             "--interval", str(self.interval), "--nice", str(NICENESS),
-             "--parent", str(os.getpid())],
-            stdin=subprocess.DEVNULL,
-        )
+    command = "gateway"
 
 
 def gateway_follower(settings: Settings) -> GatewayFollower | None:
