@@ -21,12 +21,15 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from adapters.xapi_client import Page, RemoteRefused, RemoteUnavailable, XapiClient
 from lrs.config import Settings
+from lrs.domain.errors import LRSError
 from lrs.domain.gateway import jobs, secrets
 from lrs.domain.gateway.ingest import Hub, IngestReport, ingest
+from lrs.domain.statements.validation import parse_timestamp
 from lrs.storage.port import GatewayJob
 from lrs.timeutil import format_timestamp, utcnow
 
@@ -148,10 +151,8 @@ class Puller:
                 {**page.attachments, **targets.attachments},
                 version=client.session.headers["X-Experience-API-Version"],
             )
-            last_stored = max(
-                [str(s.get("stored", "")) for s in page.statements] + [state.get("lastStored")
-                                                                       or ""]
-            ) or None
+            seen = [str(s["stored"]) for s in page.statements if s.get("stored")]
+            last_stored = _latest([*seen, state.get("lastStored")])
             changes: dict[str, Any] = {
                 "more": page.more, "lastStored": last_stored,
                 "windowConsistentThrough": window_ct, "caughtUp": page.more is None,
@@ -160,11 +161,12 @@ class Puller:
                 # The window is done: the next starts at the newest stored seen, held
                 # back to the source's consistent-through so late commits are not missed.
                 nxt = last_stored or since
-                if nxt and window_ct and window_ct < nxt:
+                if nxt and window_ct and _when(window_ct) < _when(nxt):
                     nxt = window_ct
                 changes.update({"since": nxt, "windowConsistentThrough": None})
-            state = jobs.update_state(self.hub.store, self.name, changes, _counts(page, result,
-                                      len(page.statements) - len(wanted)))
+            skipped = len(page.statements) - len(wanted)
+            state = jobs.update_state(self.hub.store, self.name, changes,
+                                      _counts(page, result, skipped))
             report.pages += 1
             report.received += len(page.statements)
             report.stored += len(result.stored)
@@ -188,6 +190,19 @@ class Puller:
         if report.received and seconds > 0:
             changes["ratePerSecond"] = round(report.received / seconds, 1)
         jobs.update_state(self.hub.store, self.name, changes, add)
+
+
+def _when(stamp: str) -> datetime:
+    # Another LRS may write `stored` with other precision or offset: compare as times.
+    try:
+        return parse_timestamp(stamp, path="stored")
+    except LRSError:
+        return datetime.min.replace(tzinfo=UTC)
+
+
+def _latest(stamps: list[str | None]) -> str | None:
+    present = [s for s in stamps if s]
+    return max(present, key=_when) if present else None
 
 
 def _counts(page: Page, result: IngestReport, skipped: int) -> dict[str, int]:
