@@ -17,7 +17,7 @@ from datetime import date
 import click
 
 from lrs.config import Settings
-from lrs.domain.archive import exports, ledger, reports
+from lrs.domain.archive import aggregates, exports, ledger, reports
 from lrs.domain.archive.follower import follow
 from lrs.domain.archive.policy import PolicyError, load_policy_book
 from lrs.domain.archive.projector import Projector, rebuild
@@ -155,14 +155,25 @@ def verify(trainee: str | None) -> None:
 
 
 @archive.command("rebuild")
-def rebuild_command() -> None:
-    """Recompute the DERIVED archive rows from the stored statements.
+@click.option("--aggregates-only", is_flag=True,
+              help="Only recount the per-unit aggregates from the archive rows (fast: after "
+                   "LRS_CREDIT_POLICIES changed which policy judges a unit's targets).")
+def rebuild_command(aggregates_only: bool) -> None:
+    """Recompute the DERIVED archive rows from the stored statements, then the per-unit
+    aggregates that summaries read.
 
     The ledger is never rewritten: decisions already in it are reused, and new
     entries are appended only where a decision is missing. Reports are incomplete
     until the rebuild ends.
     """
     _, store, book = _open()
+    if aggregates_only:
+        try:
+            counted = aggregates.rebuild(store, book, statement_day({}, utcnow()))
+        finally:
+            store.close()
+        click.echo(f"aggregates recounted for {counted} trainees")
+        return
     try:
         with store.read() as uow:
             total = uow.statements.last_seq()

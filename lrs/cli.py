@@ -136,7 +136,7 @@ def list_(as_json: bool) -> None:
     """List credentials (never their secrets)."""
     store = _store()
     with store.read() as uow:
-        items = uow.credentials.list()
+        items = uow.credentials.list_credentials()
     store.close()
     rows = [
         {

@@ -103,7 +103,7 @@ def show(trainee: str, as_json: bool) -> None:
     try:
         view = views.show(store, OPERATOR, key)
         with store.read() as uow:
-            open_conflicts = uow.identity_conflicts.list("open", trainee_key=key)
+            open_conflicts = uow.identity_conflicts.list_conflicts("open", trainee_key=key)
     except LRSError as exc:
         raise click.ClickException(exc.message) from exc
     finally:
@@ -134,7 +134,7 @@ def conflicts(all_: bool, as_json: bool) -> None:
     """List identity conflicts waiting for a decision."""
     _, store = _open()
     with store.read() as uow:
-        items = uow.identity_conflicts.list(None if all_ else "open", limit=10_000)
+        items = uow.identity_conflicts.list_conflicts(None if all_ else "open", limit=10_000)
         trainees = {} if as_json else uow.trainees.get_many(text.conflict_keys(items))
     store.close()
     rows = [

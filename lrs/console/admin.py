@@ -23,7 +23,7 @@ def _require_admin() -> None:
 def _page(created=None, secret=None, status=200):
     store = current_app.extensions["lrs.store"]
     with store.read() as uow:
-        items = [c for c in uow.credentials.list() if in_scope(c.org, g.reader.scope)]
+        items = [c for c in uow.credentials.list_credentials() if in_scope(c.org, g.reader.scope)]
     projector = current_app.extensions["lrs.archive"].status()
     org = g.reader.scope or None
     # As GET /xapi/gateway/status and /xapi/gateway/dead-letters show them to this org.

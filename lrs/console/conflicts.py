@@ -23,7 +23,7 @@ def _require_writer() -> None:
 def conflicts() -> str:
     _require_writer()
     with current_app.extensions["lrs.store"].read() as uow:
-        found = [c for c in uow.identity_conflicts.list(
+        found = [c for c in uow.identity_conflicts.list_conflicts(
             "open", org_scope=g.reader.scope or None, trainee_key=None, limit=500)
             if conflict_rules.visible(g.reader, c)]
         keys = {k for c in found for k in (c.trainee_key, c.other_trainee_key) if k}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from lrs.storage.port import ActivityRepository
+
 # Properties whose values are maps merged key by key rather than replaced.
 _MERGED_MAPS = ("name", "description", "extensions")
 
@@ -22,6 +24,24 @@ def merge_activity_definitions(current: dict[str, Any], incoming: dict[str, Any]
         else:
             merged[prop] = value
     return merged
+
+
+def save_definitions(
+    activities: ActivityRepository, incoming: dict[str, dict[str, Any]]
+) -> None:
+    """Merge each incoming definition into the stored one and keep the result.
+
+    The only place the merge rule runs against the store; adapters keep what
+    they are given. Read and write share the caller's unit of work, so on
+    SQLite (one writer at a time) no concurrent merge is lost; on MongoDB two
+    units defining one activity at the same moment keep the later one's view,
+    which xAPI allows (the last received definition may be canonical).
+    """
+    for activity_id, definition in incoming.items():
+        current = activities.get(activity_id)
+        merged = merge_activity_definitions(current or {}, definition)
+        if merged != current:
+            activities.save_definition(activity_id, merged)
 
 
 def activity_object(activity_id: str, definition: dict[str, Any] | None) -> dict[str, Any]:

@@ -8,6 +8,9 @@ so the client can find it without guessing.
 
 from __future__ import annotations
 
+# Kept importable from here for older call sites; it is the storage port's error.
+from lrs.storage.port.errors import ConcurrentUpdate as ConcurrentUpdate
+
 
 class LRSError(Exception):
     """Base class: an error the client caused and can be told about."""
@@ -66,10 +69,6 @@ class PayloadTooLarge(LRSError):
 
 class UnsupportedMediaType(LRSError):
     status = 415
-
-
-class ConcurrentUpdate(Exception):
-    """Raised by a store when a compare-and-set on a document's ETag lost a race."""
 
 
 class TooManyRequests(LRSError):

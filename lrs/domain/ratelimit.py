@@ -2,7 +2,7 @@
 
 An outside probe reversed a masked identifier (``350102********1234``) with
 10,970 lookups in 37 s, and sent 300 wrong secrets in half a second. Limits
-here are counted per window in the store (lrs.storage.rate_counters), so
+here are counted per window in the store (lrs.storage.port.rate_counters), so
 every gunicorn worker and thread sees the same counts. Only failures and
 identifier lookups are counted; ordinary authenticated traffic never is.
 
@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from lrs.storage.rate_counters import RateCounters
+from lrs.storage.port.rate_counters import RateCounters
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ import uuid
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from lrs.domain.errors import ConcurrentUpdate, LRSError, TooManyRequests
+from lrs.domain.errors import LRSError, TooManyRequests
+from lrs.storage.port import ConcurrentUpdate
 
 log = logging.getLogger(__name__)
 

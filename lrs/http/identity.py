@@ -304,7 +304,7 @@ def list_conflicts() -> Response:
         raise ValidationError("status must be open, resolved, dismissed or all", "status")
     limit = req.int_param(params, "limit", 0)
     with _store().read() as uow:
-        found = uow.identity_conflicts.list(
+        found = uow.identity_conflicts.list_conflicts(
             None if status == "all" else status,
             org_scope=reader.scope or None,
             trainee_key=params.get("trainee"),

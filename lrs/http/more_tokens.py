@@ -3,7 +3,7 @@
 A cursor travels in the link itself (lrs.http.cursor) while the link stays
 under ``MAX_LINK``; incompressible queries near the request-line limit would
 otherwise yield links gunicorn refuses (414 over 8190 bytes). Beyond it the
-state is stored (lrs.storage.cursor_tokens) under a random token bound to the
+state is stored (lrs.storage.port.cursor_tokens) under a random token bound to the
 credential, and the link is ``…?more=t<token>``: the same length whatever the
 query. xAPI wants a `more` link valid for at least 24 hours; so is a token.
 """
@@ -18,8 +18,8 @@ from flask import current_app, request
 
 from lrs.domain.errors import ValidationError
 from lrs.http import cursor
-from lrs.storage.cursor_tokens import CursorTokens, cursor_tokens_for
 from lrs.storage.errors import StoreFull, StoreUnavailable, classify
+from lrs.storage.port.cursor_tokens import CursorTokens, cursor_tokens_for
 
 # Far under gunicorn's 8190, leaving room for a proxy's own prefix and headers.
 MAX_LINK = 2000

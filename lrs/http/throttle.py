@@ -28,7 +28,7 @@ from flask import current_app, request
 from lrs.domain.errors import TooManyRequests, Unauthorized
 from lrs.domain.ratelimit import Limiter, limits_from_env
 from lrs.storage.port import Credential, Store
-from lrs.storage.rate_counters import rate_counters_for
+from lrs.storage.port.rate_counters import rate_counters_for
 
 EXTENSION = "lrs.limiter"
 

@@ -46,8 +46,14 @@ def test_catch_up_show_verify_rebuild(tmp_path, admin, store):
     shown = json.loads(run(tmp_path, "archive", "show", ZS, "--period", "2024").stdout)
     assert shown["totals"]["credits"]["total"] == "1.5"
     assert run(tmp_path, "archive", "verify").exit_code == 0
+    summary = admin.get("/xapi/archives/summary?period=2024").get_json()
+    assert summary["overall"]["credits"]["total"] == "1.5"
     rebuilt = run(tmp_path, "archive", "rebuild")
     assert rebuilt.exit_code == 0 and "0 ledger entries added" in rebuilt.stdout
+    recounted = run(tmp_path, "archive", "rebuild", "--aggregates-only")
+    assert recounted.exit_code == 0 and "aggregates recounted for 1 trainees" in recounted.stdout
+    again_summary = admin.get("/xapi/archives/summary?period=2024").get_json()
+    assert again_summary["overall"] == summary["overall"]
     again = json.loads(run(tmp_path, "archive", "show", key_of(ZS), "--period", "2024").stdout)
     assert again["courses"] == shown["courses"]
     conn = sqlite3.connect(tmp_path / "lrs.sqlite3")

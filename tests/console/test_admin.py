@@ -38,7 +38,7 @@ def test_bad_forms_name_the_field_and_store_nothing(browser, store):
     b = browser()
     token = csrf(b.text("/console/admin"))
     with store.read() as uow:
-        before = len(uow.credentials.list())
+        before = len(uow.credentials.list_credentials())
     for data, field in (
         ({"name": "x", "role": "unit", "scopes": ["all/read"]}, "unit"),
         ({"name": "x", "scopes": ["everything"]}, "scopes"),
@@ -50,7 +50,7 @@ def test_bad_forms_name_the_field_and_store_nothing(browser, store):
         assert res.status_code == 400, data
         assert f"字段：{field}" in res.get_data(as_text=True), data
     with store.read() as uow:
-        assert len(uow.credentials.list()) == before
+        assert len(uow.credentials.list_credentials()) == before
     res = b.http.post("/console/admin/credentials",
                       data={"name": "x", "scopes": ["all/read"]})
     assert res.status_code == 403  # no CSRF token

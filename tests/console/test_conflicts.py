@@ -35,8 +35,9 @@ def test_a_department_resolves_an_account_claim_with_a_button(client, browser, s
     assert done.status_code == 302
     assert "没有待处理的身份冲突" in fujian.text("/console/conflicts")
     with store.read() as uow:
-        (closed,) = uow.identity_conflicts.list("resolved", org_scope=None, trainee_key=None,
-                                                limit=10)
+        (closed,) = uow.identity_conflicts.list_conflicts(
+            "resolved", org_scope=None, trainee_key=None, limit=10
+        )
     assert closed.resolution["owner"] == LS_KEY and ZS_KEY != LS_KEY
     again = fujian.http.post(url, data={"csrf_token": csrf(html), "decision": "dismiss"})
     assert again.status_code == 409

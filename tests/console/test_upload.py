@@ -73,4 +73,4 @@ def test_bad_files_and_other_units_are_refused(browser, store):
         content_type="multipart/form-data")
     assert res.status_code == 403
     with store.read() as uow:
-        assert uow.trainees.list(None, None, 10) == []
+        assert uow.trainees.list_trainees(None, None, 10) == []

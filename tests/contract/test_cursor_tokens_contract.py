@@ -1,4 +1,4 @@
-"""Server-side `more` cursors (lrs.storage.cursor_tokens): the same behaviour on every adapter."""
+"""Server-side `more` cursors (lrs.storage.port.cursor_tokens): alike on every adapter."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from lrs.storage.cursor_tokens import cursor_tokens_for
+from lrs.storage.port.cursor_tokens import cursor_tokens_for
 
 
 def test_a_token_reads_back_for_its_owner_only(store):

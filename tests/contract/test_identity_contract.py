@@ -85,17 +85,17 @@ class TestTrainees:
             uow.trainees.save(trainee(K2, "fj/fzx"))
             uow.trainees.save(trainee("d" * 64, "hn/cs"))
         with registry.read() as uow:
-            assert [t.key for t in uow.trainees.list("fj/fz")] == [K1, K3]
-            assert [t.key for t in uow.trainees.list(None)] == [K1, K2, K3, "d" * 64]
-            assert [t.key for t in uow.trainees.list("fj", limit=2)] == [K1, K2]
-            assert [t.key for t in uow.trainees.list("fj", after_key=K2)] == [K3]
+            assert [t.key for t in uow.trainees.list_trainees("fj/fz")] == [K1, K3]
+            assert [t.key for t in uow.trainees.list_trainees(None)] == [K1, K2, K3, "d" * 64]
+            assert [t.key for t in uow.trainees.list_trainees("fj", limit=2)] == [K1, K2]
+            assert [t.key for t in uow.trainees.list_trainees("fj", after_key=K2)] == [K3]
 
     def test_list_escapes_like_wildcards(self, registry):
         with registry.transaction() as uow:
             uow.trainees.save(trainee(K1, "a_b"))
             uow.trainees.save(trainee(K2, "axb/c"))
         with registry.read() as uow:
-            assert [t.key for t in uow.trainees.list("a_b")] == [K1]
+            assert [t.key for t in uow.trainees.list_trainees("a_b")] == [K1]
 
     def test_memberships_replace_and_order(self, registry):
         history = [
@@ -231,7 +231,7 @@ class TestAccountLinks:
         with registry.read() as uow:
             assert uow.trainees.get(K1) is None
             assert uow.account_links.owners(["mbox:mailto:zs@a.gov.cn"]) == {}
-            assert uow.identity_conflicts.list(None) == []
+            assert uow.identity_conflicts.list_conflicts(None) == []
 
 
 class TestConflicts:
@@ -248,7 +248,7 @@ class TestConflicts:
             got = uow.identity_conflicts.get(first.id)
             assert got.count == 2 and got.kind == "account_claim" and got.other_trainee_key == K1
             assert uow.identity_conflicts.get(str(first.id)) == got
-            assert [c.dedupe_key for c in uow.identity_conflicts.list()] == ["c1", "c2"]
+            assert [c.dedupe_key for c in uow.identity_conflicts.list_conflicts()] == ["c1", "c2"]
 
     def test_close_once_then_a_new_claim_opens_a_new_conflict(self, registry):
         with registry.transaction() as uow:
@@ -259,12 +259,13 @@ class TestConflicts:
         with registry.transaction() as uow:
             closed = uow.identity_conflicts.get(first.id)
             assert closed.status == "resolved" and closed.resolution == {"decision": "owner"}
-            assert uow.identity_conflicts.list() == []
+            assert uow.identity_conflicts.list_conflicts() == []
             second = uow.identity_conflicts.record(conflict())
         assert second.id != first.id and second.count == 1
         with registry.read() as uow:
-            assert [c.id for c in uow.identity_conflicts.list(None)] == [first.id, second.id]
-            assert [c.id for c in uow.identity_conflicts.list("resolved")] == [first.id]
+            conflicts = uow.identity_conflicts
+            assert [c.id for c in conflicts.list_conflicts(None)] == [first.id, second.id]
+            assert [c.id for c in conflicts.list_conflicts("resolved")] == [first.id]
 
     def test_list_by_org_scope_and_trainee(self, registry):
         with registry.transaction() as uow:
@@ -272,15 +273,14 @@ class TestConflicts:
             uow.identity_conflicts.record(conflict("c2", "fj", trainee_key=K3))
             uow.identity_conflicts.record(conflict("c3", "hn", other_trainee_key=None))
         with registry.read() as uow:
-            keys = [c.dedupe_key for c in uow.identity_conflicts.list(org_scope="fj")]
-            assert keys == ["c1", "c2"]
-            assert [c.dedupe_key for c in uow.identity_conflicts.list(org_scope="fj/fz")] == [
-                "c1"
-            ]
-            by_k1 = [c.dedupe_key for c in uow.identity_conflicts.list(trainee_key=K1)]
-            assert by_k1 == ["c1", "c2"]  # as the other party
-            assert [c.dedupe_key for c in uow.identity_conflicts.list(trainee_key=K3)] == ["c2"]
-            assert len(uow.identity_conflicts.list(limit=2)) == 2
+            def keys(**filters):
+                return [c.dedupe_key for c in uow.identity_conflicts.list_conflicts(**filters)]
+
+            assert keys(org_scope="fj") == ["c1", "c2"]
+            assert keys(org_scope="fj/fz") == ["c1"]
+            assert keys(trainee_key=K1) == ["c1", "c2"]  # as the other party
+            assert keys(trainee_key=K3) == ["c2"]
+            assert len(uow.identity_conflicts.list_conflicts(limit=2)) == 2
 
     def test_unknown_ids(self, registry):
         with registry.transaction() as uow:

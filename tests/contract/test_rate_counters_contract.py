@@ -1,11 +1,11 @@
-"""Rate-limit counters (lrs.storage.rate_counters): the same behaviour on every adapter."""
+"""Rate-limit counters (lrs.storage.port.rate_counters): the same behaviour on every adapter."""
 
 from __future__ import annotations
 
 import threading
 import time
 
-from lrs.storage.rate_counters import rate_counters_for
+from lrs.storage.port.rate_counters import rate_counters_for
 
 
 def test_hits_count_per_name_and_read_back(store):

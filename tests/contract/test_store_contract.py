@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from lrs.domain.errors import ConcurrentUpdate
+from lrs.domain.activities import save_definitions
 from lrs.storage.port import (
     ANY,
     Attachment,
+    ConcurrentUpdate,
     Credential,
     Document,
     DocumentKey,
@@ -212,20 +213,29 @@ class TestStatements:
 
 
 class TestActivities:
-    def test_definitions_merge(self, store):
+    def test_save_definition_keeps_what_it_is_given(self, store):
         with store.transaction() as uow:
-            uow.activities.merge_definition(
-                "http://x/a", {"name": {"en": "A"}, "type": "http://t/1"}
+            uow.activities.save_definition("http://x/a", {"name": {"en": "A"}})
+            uow.activities.save_definition("http://x/a", {"name": {"zh-CN": "甲"}})
+            assert uow.activities.get("http://x/a") == {"name": {"zh-CN": "甲"}}
+        with store.read() as uow:
+            assert uow.activities.get("http://x/a") == {"name": {"zh-CN": "甲"}}
+            assert uow.activities.get("http://x/none") is None
+
+    def test_definitions_merge_through_the_domain(self, store):
+        with store.transaction() as uow:
+            save_definitions(
+                uow.activities, {"http://x/a": {"name": {"en": "A"}, "type": "http://t/1"}}
             )
-            uow.activities.merge_definition(
-                "http://x/a", {"name": {"zh-CN": "甲"}, "type": "http://t/2"}
+        with store.transaction() as uow:
+            save_definitions(
+                uow.activities, {"http://x/a": {"name": {"zh-CN": "甲"}, "type": "http://t/2"}}
             )
         with store.read() as uow:
             assert uow.activities.get("http://x/a") == {
                 "name": {"en": "A", "zh-CN": "甲"},
                 "type": "http://t/2",
             }
-            assert uow.activities.get("http://x/none") is None
 
 
 class TestAttachments:
@@ -295,7 +305,7 @@ class TestCredentials:
             uow.credentials.add(cred)
         with store.transaction() as uow:
             assert uow.credentials.get("k1") == cred
-            assert [c.key for c in uow.credentials.list()] == ["k1"]
+            assert [c.key for c in uow.credentials.list_credentials()] == ["k1"]
             assert uow.credentials.revoke("k1") is True
             assert uow.credentials.revoke("nope") is False
         with store.read() as uow:

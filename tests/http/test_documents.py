@@ -13,9 +13,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from lrs.domain.errors import ConcurrentUpdate
-from lrs.storage.port import ANY
-from lrs.storage.sqlite.repositories import SqliteDocuments
+from lrs.storage.port import ANY, ConcurrentUpdate
+from lrs.storage.sqlite.documents import SqliteDocuments
 from lrs.timeutil import utcnow
 
 STATE = "/xapi/activities/state"

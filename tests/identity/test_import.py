@@ -150,7 +150,7 @@ def test_credentials_create_with_roles(env):
     assert trainee.exit_code == 0, trainee.output
     store = SqliteStore(Settings.from_env().resolved_database_url().removeprefix("sqlite:///"))
     with store.read() as uow:
-        by_name = {c.name: c.settings for c in uow.credentials.list()}
+        by_name = {c.name: c.settings for c in uow.credentials.list_credentials()}
     store.close()
     assert by_name["liaison"]["role"] == "unit" and by_name["liaison"]["unit"] == UNIT_A
     assert by_name["zs"]["trainee"] == KEYS.key("FJ-001")  # hashed, never the identifier

@@ -15,11 +15,10 @@ from datetime import timedelta
 
 import pytest
 
-from lrs.domain.errors import ConcurrentUpdate
-from lrs.storage.mongo import documents as schema
+from lrs.storage.mongo import indexes, schema
 from lrs.storage.mongo import store as store_module
 from lrs.storage.mongo.store import MongoStore
-from lrs.storage.port import ANY, Document, DocumentKey, StatementQuery
+from lrs.storage.port import ANY, ConcurrentUpdate, Document, DocumentKey, StatementQuery
 from lrs.timeutil import format_timestamp, utcnow
 from tests.contract.test_store_contract import T0, record
 
@@ -49,7 +48,7 @@ def document(content: bytes, etag: str) -> Document:
 
 class TestSchema:
     def test_declared_indexes_exist(self, store):
-        for doc_cls in schema.ALL_DOCUMENTS:
+        for doc_cls in indexes.ALL_DOCUMENTS:
             existing = {i["name"] for i in store.db[doc_cls._get_collection_name()].list_indexes()}
             declared = {s["name"] for s in doc_cls._meta.get("index_specs") or []}
             assert declared <= existing, doc_cls.__name__
@@ -70,9 +69,9 @@ class TestSchema:
                 doc_cls._from_son(raw).validate()
 
     def test_every_sharded_collection_is_declared(self):
-        names = {d._get_collection_name() for d in schema.ALL_DOCUMENTS}
-        assert set(schema.SHARD_KEYS) <= names
-        assert all("stored" not in k and "created" not in k for k in schema.SHARD_KEYS.values())
+        names = {d._get_collection_name() for d in indexes.ALL_DOCUMENTS}
+        assert set(indexes.SHARD_KEYS) <= names
+        assert all("stored" not in k and "created" not in k for k in indexes.SHARD_KEYS.values())
 
 
 class TestStatementsOnTheStandalonePath:

@@ -26,6 +26,7 @@ from lrs.domain.archive.periods import (
     fixed_range,
 )
 from lrs.domain.cadre import band_value, dec, standard_credit_hours
+from lrs.domain.errors import ValidationError
 from lrs.domain.schemaformats import format_checker
 
 if TYPE_CHECKING:
@@ -588,4 +589,30 @@ def load_policy_book(settings: Settings) -> PolicyBook:
         resolve_policies_dir(settings.credit_policies_dir),
         settings.credit_policy_assignments,
         settings.default_credit_policy,
+    )
+
+
+def resolve_period(
+    book: PolicyBook, org: str, key: str | None, today: date
+) -> tuple[CreditPolicy, Period]:
+    """The policy and period for ``org``: ``key`` (e.g. "2024") or the current period."""
+    policy = book.for_org(org, today)
+    if key is None:
+        return policy, policy.current_period(today)
+    candidates = [policy, *(p for p in book.all() if p is not policy)]
+    for candidate in candidates:
+        try:
+            period = candidate.period_for(key)
+        except ValueError:
+            continue
+        # The policy the org had when the period ended (or today, for the current one).
+        at_end = book.for_org(org, min(period.end, today))
+        try:
+            return at_end, at_end.period_for(key)
+        except ValueError:
+            return candidate, period
+    raise ValidationError(
+        f"unknown period {key!r}: a calendar year such as 2024, or a policy's fixed range "
+        "such as 2010-11-01..2011-10-31",
+        "period",
     )

@@ -40,10 +40,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from lrs.domain.archive import aggregates
 from lrs.domain.archive.attribution import actor_key
 from lrs.domain.archive.policy import PolicyBook
 from lrs.domain.archive.projection import Projection
-from lrs.domain.identity.vocabulary import ACCOUNT_RELEASED, TRAINEE_LINKED
+from lrs.domain.identity.membership import statement_day
+from lrs.domain.identity.vocabulary import ACCOUNT_RELEASED, TRAINEE_LINKED, TRAINEE_MOVED
 from lrs.domain.statements.service import STATEMENT_STORED
 from lrs.storage.port import (
     OutboxEvent,
@@ -56,7 +58,7 @@ from lrs.timeutil import format_timestamp, utcnow
 
 log = logging.getLogger(__name__)
 
-TOPICS = (STATEMENT_STORED, TRAINEE_LINKED, ACCOUNT_RELEASED)
+TOPICS = (STATEMENT_STORED, TRAINEE_LINKED, ACCOUNT_RELEASED, TRAINEE_MOVED)
 # Events per transaction. On SQLite a batch holds the write lock while it is applied
 # (~250 us of CPU per statement): 100 keeps that near 25-50 ms (LRS_ARCHIVE_BATCH).
 BATCH = 100
@@ -94,6 +96,7 @@ class Projector:
         self.batch = batch
         self.clock = clock
         self._markers_kept = False  # once true for this store, true for good
+        self._judged: aggregates.Judge | None = None
 
     def drain(self, progress: Callable[[int, int], None] | None = None) -> DrainReport:
         """Apply batches until no event is pending; ``progress(done, pending)`` after each."""
@@ -107,6 +110,13 @@ class Projector:
             report.add(outcomes)
             if progress is not None:
                 progress(report.events, self.pending())
+
+    def _judge(self, now: datetime) -> aggregates.Judge:
+        # Kept across batches (policies resolved once per unit), renewed each day.
+        today = statement_day({}, now)
+        if self._judged is None or self._judged.today != today:
+            self._judged = aggregates.Judge(self.book, today)
+        return self._judged
 
     def pending(self) -> int:
         with self.store.read() as uow:
@@ -122,16 +132,18 @@ class Projector:
             now = self.clock()
             self._check_markers(uow, now)
             projection = Projection(uow, self.book, now)
+            judge = self._judge(now)
             records = _records(uow, projection, events)
             done: list[OutboxEvent] = []
             for event in events:
-                if not self._apply(uow, projection, event, records, now):
+                if not self._apply(uow, projection, event, records, now, judge):
                     break  # not visible yet: this event and the rest wait for the next run
                 done.append(event)
             if not done:
                 return 0, {}
             events = done
             projection.flush()
+            aggregates.settle(uow, projection.touched, judge)
             uow.outbox.mark_done([e.id for e in events])
             self._checkpoint(uow, events[-1], now, len(events), projection.counts)
         return len(events), projection.counts
@@ -149,9 +161,13 @@ class Projector:
 
     def _apply(
         self, uow: UnitOfWork, projection: Projection, event: OutboxEvent,
-        records: dict[str, StatementRecord], now: datetime,
+        records: dict[str, StatementRecord], now: datetime, judge: aggregates.Judge,
     ) -> bool:
         """Apply one event; False when its statement is not readable yet."""
+        if event.topic == TRAINEE_MOVED:
+            # Rows this batch changed are settled at its end, against what moved() stored.
+            aggregates.moved(uow, str(event.payload.get("trainee_key", "")), judge)
+            return True
         if event.topic == STATEMENT_STORED:
             statement_id = str(event.payload.get("id", ""))
             record = records.get(statement_id)
@@ -197,6 +213,8 @@ class Projector:
             self._markers_kept = True  # cached only once committed: a rollback loses nothing
         elif uow.archive.get_meta(CHECKPOINT) is None:
             uow.archive.set_meta(MARKERS, {"since": format_timestamp(now)})
+            # A new store: the aggregates are kept from its first event on.
+            uow.archive.set_meta(aggregates.META, {"version": aggregates.VERSION})
         # else: projected by an older version, no markers for its past (see the module doc)
 
     def _checkpoint(
@@ -298,6 +316,7 @@ def rebuild(
         if progress is not None:
             progress(len(page))
         if len(page) < STATEMENT_PAGE:
+            aggregates.rebuild(store, book, statement_day({}, clock()))
             return report
         after = page[-1].seq
 

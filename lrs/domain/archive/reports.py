@@ -16,17 +16,22 @@ unit (``PolicyBook.for_org``); amounts are Decimal, shown as text.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
+from lrs.domain.archive import aggregates
 from lrs.domain.archive import ledger as ledger_rules
 from lrs.domain.archive.ledger import amount
-from lrs.domain.archive.policy import CreditPolicy, CreditTotals, Period, PolicyBook, TargetReport
+from lrs.domain.archive.policy import (
+    CreditPolicy,
+    CreditTotals,
+    PolicyBook,
+    TargetReport,
+    resolve_period,
+)
 from lrs.domain.archive.projector import status
-from lrs.domain.cadre import ZERO
-from lrs.domain.cadre import dec_or_zero as dec  # stored amounts; None is 0
+from lrs.domain.archive.summary import NOTHING, aggregate_summary, child_of
+from lrs.domain.archive.sums import Sums, merged, sums
 from lrs.domain.errors import Forbidden, NotFound, ValidationError
 from lrs.domain.identity.keys import mask_name
 from lrs.domain.identity.roles import (
@@ -46,101 +51,7 @@ MANAGERS = ("admin", "department", "unit")
 PAGE = 500
 
 
-# ---------------------------------------------------------------- policies and periods
-
-
-def resolve_period(
-    book: PolicyBook, org: str, key: str | None, today: date
-) -> tuple[CreditPolicy, Period]:
-    """The policy and period for ``org``: ``key`` (e.g. "2024") or the current period."""
-    policy = book.for_org(org, today)
-    if key is None:
-        return policy, policy.current_period(today)
-    candidates = [policy, *(p for p in book.all() if p is not policy)]
-    for candidate in candidates:
-        try:
-            period = candidate.period_for(key)
-        except ValueError:
-            continue
-        # The policy the org had when the period ended (or today, for the current one).
-        at_end = book.for_org(org, min(period.end, today))
-        try:
-            return at_end, at_end.period_for(key)
-        except ValueError:
-            return candidate, period
-    raise ValidationError(
-        f"unknown period {key!r}: a calendar year such as 2024, or a policy's fixed range "
-        "such as 2010-11-01..2011-10-31",
-        "period",
-    )
-
-
 # ---------------------------------------------------------------- totals
-
-
-@dataclass
-class Sums:
-    """Credit-hours and credits of some rows, by bucket."""
-
-    credits: dict[str, Decimal] = field(
-        default_factory=lambda: {"required": ZERO, "elective": ZERO, "classes": ZERO, "bonus": ZERO}
-    )
-    hours: dict[str, Decimal] = field(
-        default_factory=lambda: {"required": ZERO, "elective": ZERO, "classes": ZERO}
-    )
-    courses: int = 0
-    classes: int = 0
-
-    def add(self, row: ArchiveRow) -> None:
-        data = row.data
-        if row.kind == "class":
-            self.classes += 1
-            if data.get("credited"):
-                self.credits["classes"] += dec(data.get("credits"))
-                self.hours["classes"] += dec(data.get("creditHours"))
-            return
-        self.courses += 1
-        # A course credited by its class counts within the class hours (§8.3.6).
-        if data.get("credited") and not data.get("creditedVia"):
-            bucket = "required" if data.get("requirement") == "required" else "elective"
-            self.credits[bucket] += dec(data.get("credits"))
-            self.hours[bucket] += dec(data.get("creditHours"))
-            self.credits["bonus"] += dec(data.get("bonus"))
-
-    def totals(self) -> CreditTotals:
-        c = self.credits
-        return CreditTotals(c["required"], c["elective"], c["classes"], c["bonus"])
-
-    def view(self) -> dict[str, Any]:
-        totals = self.totals()
-        return {
-            "credits": {**{k: amount(v) for k, v in self.credits.items()},
-                        "total": amount(totals.total)},
-            "creditHours": {**{k: amount(v) for k, v in self.hours.items()},
-                            "total": amount(sum(self.hours.values(), ZERO))},
-            "courses": self.courses,
-            "classes": self.classes,
-        }
-
-
-def sums(rows: Iterable[ArchiveRow]) -> Sums:
-    result = Sums()
-    for row in rows:
-        result.add(row)
-    return result
-
-
-def merged(parts: Iterable[Sums]) -> Sums:
-    """The sums of several disjoint sets of rows, as :func:`sums` of their union."""
-    result = Sums()
-    for part in parts:
-        for name, value in part.credits.items():
-            result.credits[name] += value
-        for name, value in part.hours.items():
-            result.hours[name] += value
-        result.courses += part.courses
-        result.classes += part.classes
-    return result
 
 
 def target_view(report: TargetReport) -> dict[str, Any]:
@@ -300,7 +211,7 @@ def _all_trainees(uow: UnitOfWork, org: str) -> list[Trainee]:
     found: list[Trainee] = []
     after: str | None = None
     while True:
-        page = uow.trainees.list(org or None, after, PAGE)
+        page = uow.trainees.list_trainees(org or None, after, PAGE)
         found += page
         if len(page) < PAGE:
             return found
@@ -416,18 +327,6 @@ def _report_item(
 # ---------------------------------------------------------------- management summary
 
 
-def _child(org: str, unit: str) -> str:
-    """The child org of ``org`` (one level down) that ``unit`` lies in; ``org`` itself for
-    records earned directly under it, "" for records without a unit."""
-    if not unit:
-        return ""
-    if unit == org:
-        return org
-    rest = unit[len(org) + 1:] if org else unit
-    head = rest.split("/", 1)[0]
-    return f"{org}/{head}" if org else head
-
-
 def summary(
     store: Store, book: PolicyBook, reader: Reader, org: str | None, period_key: str | None,
     today: date,
@@ -439,20 +338,39 @@ def summary(
     _require_manager(reader, org, "summary")
     policy, period = resolve_period(book, org, period_key, today)
     policies = _Policies(book, period.key, today, policy)
+    with store.read() as uow:
+        if aggregates.ready(uow):
+            body = aggregate_summary(uow, org, period.key, policies, nothing_can_meet=any(
+                p.evaluate(NOTHING).met is True for p in book.all()))
+        else:  # a store projected before aggregates existed, until `lrs archive rebuild`
+            body = _summary_from_rows(uow, org, period.key, policies)
+    return {
+        "org": org,
+        "period": {"key": period.key, "start": period.start.isoformat(),
+                   "end": period.end.isoformat()},
+        "policy": {"id": policy.id, "slug": policy.slug},
+        **body,
+        "projectedThrough": _projected(store),
+    }
+
+
+def _summary_from_rows(
+    uow: UnitOfWork, org: str, period_key: str, policies: _Policies
+) -> dict[str, Any]:
+    """The summary's ``children`` and ``overall`` from every trainee's rows."""
     trainees: dict[str, int] = {}  # child org -> current trainees
     met: dict[str, int] = {}  # child org -> of them, targets met
     with_records: dict[str, set[str]] = {}  # child org -> trainees with records under it
     by_inst: dict[tuple[str, str], Sums] = {}  # (child org, institution) -> sums
-    with store.read() as uow:
-        current = _all_trainees(uow, org)
-        by_trainee, _others = _scope_rows(uow, org, {t.key for t in current}, period.key)
+    current = _all_trainees(uow, org)
+    by_trainee, _others = _scope_rows(uow, org, {t.key for t in current}, period_key)
     # Current trainees are judged on their whole period, wherever they earned it; the
     # records below are those earned within ``org``, whoever earned them.
     totals = {key: sums(items) for key, items in by_trainee.items()}
     rows = [r for items in by_trainee.values() for r in items if in_scope(r.unit, org)]
     judged: dict[tuple[int, CreditTotals], bool] = {}  # the same totals, the same verdict
     for trainee in current:
-        child = _child(org, trainee.unit)
+        child = child_of(org, trainee.unit)
         trainees[child] = trainees.get(child, 0) + 1
         unit_policy = policies(trainee.unit)
         total = (totals.get(trainee.key) or Sums()).totals()
@@ -465,7 +383,7 @@ def summary(
     # One pass over the records earned within ``org``: sums per child org × institution,
     # merged afterwards (Decimal addition is exact, so the grouping changes nothing).
     for row in rows:
-        child = _child(org, row.unit)
+        child = child_of(org, row.unit)
         with_records.setdefault(child, set()).add(row.trainee_key)
         cell = by_inst.get((child, row.institution))
         if cell is None:
@@ -491,10 +409,6 @@ def summary(
     for (_child_org, inst), cell in by_inst.items():
         overall[inst] = merged([overall[inst], cell]) if inst in overall else cell
     return {
-        "org": org,
-        "period": {"key": period.key, "start": period.start.isoformat(),
-                   "end": period.end.isoformat()},
-        "policy": {"id": policy.id, "slug": policy.slug},
         "children": [finish(child) for child in children],
         "overall": {
             "trainees": sum(trainees.values()),
@@ -503,5 +417,4 @@ def summary(
             **merged(overall.values()).view(),
             "byInstitution": institutions(overall),
         },
-        "projectedThrough": _projected(store),
     }

@@ -50,13 +50,12 @@ from typing import Any
 
 from lrs.domain import jsonlimits
 from lrs.domain.errors import (
-    ConcurrentUpdate,
     Conflict,
     NotFound,
     PreconditionFailed,
     ValidationError,
 )
-from lrs.storage.port import ANY, Document, DocumentKey, DocumentScope, Store
+from lrs.storage.port import ANY, ConcurrentUpdate, Document, DocumentKey, DocumentScope, Store
 from lrs.timeutil import utcnow
 
 log = logging.getLogger(__name__)

@@ -29,6 +29,7 @@ from typing import Any
 from lrs.domain.errors import Conflict, NotFound, ValidationError
 from lrs.domain.identity.membership import current, transfer
 from lrs.domain.identity.roles import Reader, check_org_path, common_org, in_scope
+from lrs.domain.identity.saving import save_trainee
 from lrs.domain.identity.vocabulary import (
     ACCOUNT_CLAIM,
     ACCOUNT_RELEASED,
@@ -215,5 +216,5 @@ def _accept_transfer(
         )
     when = day or date.fromisoformat(conflict.details["day"])
     uow.trainees.set_memberships(trainee.key, transfer(memberships, unit, when, SOURCE_RESOLUTION))
-    uow.trainees.save(replace(trainee, unit=unit, updated=utcnow()))
+    save_trainee(uow, replace(trainee, unit=unit, updated=utcnow()), trainee)
     return when

@@ -19,6 +19,7 @@ from lrs.domain.identity.keys import IdentityKeys, check_agreed_id, mask_id
 from lrs.domain.identity.membership import statement_day, unit_at
 from lrs.domain.identity.registry import Outcome, link_into
 from lrs.domain.identity.roles import Reader
+from lrs.domain.identity.saving import save_trainee
 from lrs.domain.identity.vocabulary import (
     AGREED_ID_EXTENSION,
     SOURCE_STATEMENT,
@@ -109,7 +110,7 @@ def apply_claims(
             # unit code does not say where in the org tree the unit sits)
             # until a liaison registers the trainee.
             trainee = Trainee(key=tkey, masked_id=mask_id(claim.agreed_id), provisional=True)
-            uow.trainees.save(trainee)
+            save_trainee(uow, trainee, None)
             created.add(tkey)
         trainees[tkey] = trainee
         owner = owners.get(claim.agent_key)

@@ -18,6 +18,7 @@ from lrs.domain.identity import conflicts
 from lrs.domain.identity.keys import IdentityKeys, check_agreed_id, mask_id
 from lrs.domain.identity.membership import current, set_joined, transfer
 from lrs.domain.identity.roles import Reader, check_org_path, may_write_unit
+from lrs.domain.identity.saving import save_trainee
 from lrs.domain.identity.transfer_requests import (
     REQUEST,
     authority,
@@ -97,7 +98,7 @@ def upsert_trainee(
     )
     outcome = Outcome(key, created=existing is None)
     if trainee != existing:
-        uow.trainees.save(replace(trainee, updated=utcnow()))
+        save_trainee(uow, replace(trainee, updated=utcnow()), existing)
         outcome.changed = True
     if new_memberships != memberships:
         uow.trainees.set_memberships(key, new_memberships)
@@ -273,6 +274,6 @@ def transfer_trainee(
     memberships = transfer(current_memberships, unit, day, source)
     settle_requests(uow, writer, key, unit)
     moved = replace(trainee, unit=unit, updated=utcnow())
-    uow.trainees.save(moved)
+    save_trainee(uow, moved, trainee)
     uow.trainees.set_memberships(key, memberships)
     return moved

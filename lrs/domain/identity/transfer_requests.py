@@ -78,7 +78,8 @@ def request_transfer(
 def settle_requests(uow: UnitOfWork, writer: Reader, trainee_key: str, unit: str) -> None:
     """A transfer recorded directly settles the open requests about the trainee: the one
     into ``unit`` is done, the others were about a unit the trainee has left."""
-    for request in uow.identity_conflicts.list("open", trainee_key=trainee_key, limit=500):
+    conflicts = uow.identity_conflicts.list_conflicts("open", trainee_key=trainee_key, limit=500)
+    for request in conflicts:
         if request.kind != TRANSFER_REQUEST or request.trainee_key != trainee_key:
             continue
         done = request.details.get("unit") == unit

@@ -233,7 +233,7 @@ def unit_trainees(
             candidates = uow.trainees.with_memberships_in(unit, after_key, limit)
             chosen = [t for t in candidates if not (t.unit and in_scope(t.unit, unit))]
         else:
-            candidates = uow.trainees.list(unit, after_key, limit)
+            candidates = uow.trainees.list_trainees(unit, after_key, limit)
             chosen = candidates
         unit_reader = Reader(reader.role, unit, None, reader.credential_key)
         for trainee in chosen:

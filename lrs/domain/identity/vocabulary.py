@@ -28,6 +28,10 @@ TRAINEE_LINKED = "trainee.linked"
 # the trainee's archive (reversal entries in the ledger, never an edit: §9.1.1).
 # A move also writes TRAINEE_LINKED for the new owner, after this one.
 ACCOUNT_RELEASED = "account.released"
+# Outbox topic written (in the same transaction) when a trainee is registered or their
+# unit changes: {"trainee_key", "from", "to"}, units as org paths, None = not registered.
+# The archive's aggregates move the trainee's count and judgement (lrs.domain.archive.aggregates).
+TRAINEE_MOVED = "trainee.moved"
 
 # Conflict kinds.
 ACCOUNT_CLAIM = "account_claim"

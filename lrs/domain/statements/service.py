@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from lrs import compactjson
-from lrs.domain.activities import merge_activity_definitions
+from lrs.domain.activities import merge_activity_definitions, save_definitions
 from lrs.domain.errors import Conflict, NotFound, ValidationError
 from lrs.domain.statements.comparison import statements_equivalent
 from lrs.domain.statements.hooks import IngestContext, IngestHook, prepare_hooks
@@ -77,8 +77,7 @@ def store_statements(store: Store, request: StoreRequest) -> list[str]:
                 definitions[activity_id] = merge_activity_definitions(
                     definitions.get(activity_id, {}), definition
                 )
-        for activity_id, definition in definitions.items():
-            uow.activities.merge_definition(activity_id, definition)
+        save_definitions(uow.activities, definitions)
         for record in new:
             if record.voids:
                 _void(uow, record, batch_ids, request.credential.org or None)

@@ -11,7 +11,7 @@ first read until it ends, so a read-modify-write of a row cannot be lost.
 
 Every key starts with the trainee key (an HMAC digest, evenly spread), so the
 collections shard on ``trainee_key`` ranges and a trainee's archive and ledger
-live on one shard (see ``SHARD_KEYS`` in documents.py). Row ``data`` is JSON
+live on one shard (see ``SHARD_KEYS`` in indexes.py). Row ``data`` is JSON
 text like other free-form content (course IRIs as keys contain dots).
 """
 
@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from lrs import compactjson
-from lrs.storage.mongo.documents import digest
 from lrs.storage.mongo.identity import _merged
+from lrs.storage.mongo.schema import digest
 from lrs.storage.mongo.statements import aware, in_org, org_clause
 from lrs.storage.port import ArchiveRepository, ArchiveRow, LedgerEntry, ProjectedStatement
 from lrs.timeutil import utcnow

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from lrs.storage.cursor_tokens import CursorTokens
 from lrs.storage.mongo.store import MongoStore
+from lrs.storage.port.cursor_tokens import CursorTokens
 
 
 def _when(unix: float) -> datetime:

@@ -124,7 +124,7 @@ class MongoTrainees(TraineeRepository):
             overlay=row,
         )
 
-    def list(
+    def list_trainees(
         self, org_scope: str | None = None, after_key: str | None = None, limit: int = 500
     ) -> list[Trainee]:
         clauses: list[dict[str, Any]] = []
@@ -403,7 +403,7 @@ class MongoIdentityConflicts(IdentityConflictRepository):
         doc = self._uow.lookup("identity_conflicts", oid) if oid else None
         return _conflict(doc) if doc else None
 
-    def list(
+    def list_conflicts(
         self,
         status: str | None = "open",
         org_scope: str | None = None,

@@ -9,10 +9,11 @@ journal. Every kind is idempotent when replayed from the journal:
 ``insert``          insert a document with a fresh ``_id`` (a replayed duplicate is skipped)
 ``update``          ``update_one``/``update_many`` with ``$set``-style updates only
 ``delete``          ``delete_one``/``delete_many``
-``merge_activity``  fold a definition into the stored one (re-read at apply time)
 ``guarded_update``  update one document only if it still matches ``q``, else raise
                     ``ConcurrentUpdate`` (closing an open conflict, ending a link)
 ``conflict_upsert`` count a claim on an open identity conflict, or open it
+``increment``       ``$inc`` numeric fields of one document (created with ``doc`` if absent),
+                    at most once per ``op_id`` (the document remembers its last ids)
 ``cas``             compare-and-set on ``etag`` (``expected``: None = must be absent,
                     ``"*"`` = unconditional, else the current ETag); raises
                     ``ConcurrentUpdate``. Never journaled: it can fail, and nothing
@@ -23,7 +24,6 @@ journal. Every kind is idempotent when replayed from the journal:
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -32,9 +32,7 @@ import bson
 from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
-from lrs.domain.activities import merge_activity_definitions
-from lrs.domain.errors import ConcurrentUpdate
-from lrs.storage.port import ANY
+from lrs.storage.port import ANY, ConcurrentUpdate
 
 log = logging.getLogger(__name__)
 
@@ -68,17 +66,6 @@ def apply(db: Any, op: Op, session: Any = None) -> None:
     elif kind == "delete":
         delete = collection.delete_many if op.get("multi") else collection.delete_one
         delete(op["q"], session=session)
-    elif kind == "merge_activity":
-        current = collection.find_one({"_id": op["id"]}, session=session)
-        existing = json.loads(current["definition"]) if current else {}
-        merged = merge_activity_definitions(existing, json.loads(op["definition"]))
-        if merged != existing:
-            collection.replace_one(
-                {"_id": op["id"]},
-                {"_id": op["id"], "definition": json.dumps(merged, ensure_ascii=False)},
-                upsert=True,
-                session=session,
-            )
     elif kind == "cas":
         apply_cas(db, op, session)
     elif kind == "guarded_update":
@@ -88,6 +75,8 @@ def apply(db: Any, op: Op, session: Any = None) -> None:
             raise ConcurrentUpdate(str(op["id"]))
     elif kind == "conflict_upsert":
         _conflict_upsert(collection, op, session)
+    elif kind == "increment":
+        _increment(collection, op, session)
     else:  # pragma: no cover - ops are built in this package only
         raise ValueError(f"unknown operation {kind!r}")
 
@@ -118,6 +107,21 @@ def _conflict_upsert(collection: Any, op: Op, session: Any) -> None:
         collection.update_one(
             {**selector, "applied": {"$ne": op["op_id"]}}, update, session=session
         )
+
+
+def _increment(collection: Any, op: Op, session: Any) -> None:
+    """``$inc`` once: the ``applied`` guard makes a replayed journal entry a no-op (its
+    upsert then collides with the existing document's ``_id``)."""
+    update = {
+        "$inc": op["inc"],
+        "$setOnInsert": op["doc"],
+        "$push": {"applied": {"$each": [op["op_id"]], "$slice": -20}},
+    }
+    try:
+        collection.update_one({"_id": op["id"], "applied": {"$ne": op["op_id"]}}, update,
+                              upsert=True, session=session)
+    except DuplicateKeyError:
+        log.debug("increment of %s %s already applied", op["c"], op["id"])
 
 
 def apply_cas(db: Any, op: Op, session: Any = None) -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from lrs.storage.mongo.store import MongoStore
-from lrs.storage.rate_counters import RateCounters
+from lrs.storage.port.rate_counters import RateCounters
 
 
 def _when(unix: float) -> datetime:

@@ -15,7 +15,7 @@ from pymongo.errors import DuplicateKeyError
 
 from lrs.storage.mongo import ops
 from lrs.storage.mongo.connection import Connection, connect
-from lrs.storage.mongo.documents import ensure_indexes
+from lrs.storage.mongo.indexes import ensure_indexes
 from lrs.storage.mongo.statements import PENDING_TTL, aware
 from lrs.storage.mongo.unit_of_work import COUNTER_ID, MongoUnitOfWork
 from lrs.storage.port import Store

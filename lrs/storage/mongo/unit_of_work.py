@@ -47,7 +47,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from lrs.storage.mongo import ops
+from lrs.storage.mongo.aggregates import MongoAggregates
 from lrs.storage.mongo.archive import MongoArchive
+from lrs.storage.mongo.credentials import MongoCredentials
+from lrs.storage.mongo.documents import MongoDocuments
 from lrs.storage.mongo.gateway import MongoGateway
 from lrs.storage.mongo.identity import (
     MongoAccountLinks,
@@ -55,17 +58,15 @@ from lrs.storage.mongo.identity import (
     MongoTrainees,
 )
 from lrs.storage.mongo.ops import Op, Undo
-from lrs.storage.mongo.repositories import (
+from lrs.storage.mongo.outbox import MongoOutbox
+from lrs.storage.mongo.profiles import MongoPatternStates, MongoViolations
+from lrs.storage.mongo.statements import (
     MongoActivities,
     MongoAttachments,
-    MongoCredentials,
-    MongoDocuments,
-    MongoOutbox,
-    MongoPatternStates,
-    MongoViolations,
+    MongoStatements,
+    PendingStatement,
     write_attachments,
 )
-from lrs.storage.mongo.statements import MongoStatements, PendingStatement
 from lrs.storage.port import ANY, UnitOfWork
 from lrs.timeutil import format_timestamp, utcnow
 
@@ -109,6 +110,7 @@ class MongoUnitOfWork(UnitOfWork):
         self.account_links = MongoAccountLinks(self)
         self.identity_conflicts = MongoIdentityConflicts(self)
         self.archive = MongoArchive(self)
+        self.aggregates = MongoAggregates(self)
         self.gateway = MongoGateway(self)
 
     # ------------------------------------------------------------ write set

@@ -17,7 +17,7 @@ import orjson
 
 from lrs import compactjson
 from lrs.storage.port import ArchiveRepository, ArchiveRow, LedgerEntry, ProjectedStatement
-from lrs.storage.sqlite.repositories import _org_filter
+from lrs.storage.sqlite.scoping import org_filter
 from lrs.timeutil import format_timestamp, parse_stored, utcnow
 
 ARCHIVE_SCHEMA = """
@@ -255,7 +255,7 @@ class SqliteArchive(ArchiveRepository):
             # The range [scope, scope + "0") ("0" follows "/") holds the scope and its
             # subtree, so the index on (period_key, unit) serves it; a LIKE alone (case-
             # insensitive, with ESCAPE) scans the whole period. The filter keeps it exact.
-            unit_sql, unit_params = _org_filter(column, unit_scope)
+            unit_sql, unit_params = org_filter(column, unit_scope)
             sql += f" AND {column} >= ? AND {column} < ?{unit_sql}"
             params += [unit_scope, unit_scope + "0", *unit_params]
         if after is not None:
@@ -276,7 +276,7 @@ class SqliteArchive(ArchiveRepository):
         sql = "SELECT DISTINCT trainee_key FROM archive_rows WHERE period_key = ?"
         params: list[Any] = [period_key]
         if unit_scope:
-            unit_sql, unit_params = _org_filter("unit", unit_scope)
+            unit_sql, unit_params = org_filter("unit", unit_scope)
             sql += f" AND unit >= ? AND unit < ?{unit_sql}"
             params += [unit_scope, unit_scope + "0", *unit_params]
         rows = self._conn.execute(sql + " ORDER BY trainee_key", params).fetchall()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from lrs.storage.cursor_tokens import CursorTokens
 from lrs.storage.errors import classify
+from lrs.storage.port.cursor_tokens import CursorTokens
 from lrs.storage.sqlite.store import SqliteStore, _begin_immediate
 
 # Kept apart from the versioned schema: tokens are disposable, so the table is

@@ -13,7 +13,7 @@ import orjson
 
 from lrs import compactjson
 from lrs.storage.port import DeadLetter, GatewayJob, GatewayRepository
-from lrs.storage.sqlite.repositories import _org_filter
+from lrs.storage.sqlite.scoping import org_filter
 from lrs.timeutil import format_timestamp, parse_stored, utcnow
 
 GATEWAY_SCHEMA = """
@@ -86,7 +86,7 @@ class SqliteGateway(GatewayRepository):
         )
 
     def list_jobs(self, org_scope: str | None = None) -> list[GatewayJob]:
-        clause, params = _org_filter("org", org_scope)
+        clause, params = org_filter("org", org_scope)
         rows = self._conn.execute(
             "SELECT name, kind, org, config, state, paused, created, updated "
             f"FROM gateway_jobs WHERE 1 = 1{clause} ORDER BY name", params,
@@ -134,7 +134,7 @@ class SqliteGateway(GatewayRepository):
         if status is not None:
             sql += " AND status = ?"
             params.append(status)
-        clause, org_params = _org_filter("org", org_scope)
+        clause, org_params = org_filter("org", org_scope)
         rows = self._conn.execute(
             sql + clause + " ORDER BY n LIMIT ?", [*params, *org_params, limit]
         ).fetchall()

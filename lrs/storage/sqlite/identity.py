@@ -22,7 +22,7 @@ from lrs.storage.port import (
     Trainee,
     TraineeRepository,
 )
-from lrs.storage.sqlite.repositories import _org_filter
+from lrs.storage.sqlite.scoping import org_filter
 from lrs.timeutil import format_timestamp, parse_stored, utcnow
 
 IDENTITY_SCHEMA = """
@@ -176,10 +176,10 @@ class SqliteTrainees(TraineeRepository):
             ),
         )
 
-    def list(
+    def list_trainees(
         self, org_scope: str | None = None, after_key: str | None = None, limit: int = 500
     ) -> list[Trainee]:
-        org_sql, params = _org_filter("unit", org_scope)
+        org_sql, params = org_filter("unit", org_scope, indexed=True)
         if after_key is not None:
             org_sql += " AND key > ?"
             params.append(after_key)
@@ -229,7 +229,7 @@ class SqliteTrainees(TraineeRepository):
     def with_memberships_in(
         self, org_scope: str, after_key: str | None = None, limit: int = 500
     ) -> list[Trainee]:
-        org_sql, params = _org_filter("m.unit", org_scope)
+        org_sql, params = org_filter("m.unit", org_scope)
         if after_key is not None:
             org_sql += " AND m.trainee_key > ?"
             params.append(after_key)
@@ -414,14 +414,14 @@ class SqliteIdentityConflicts(IdentityConflictRepository):
         ).fetchone()
         return _conflict(row) if row else None
 
-    def list(
+    def list_conflicts(
         self,
         status: str | None = "open",
         org_scope: str | None = None,
         trainee_key: str | None = None,
         limit: int = 100,
     ) -> list[IdentityConflict]:
-        sql, params = _org_filter("org", org_scope)
+        sql, params = org_filter("org", org_scope)
         if status is not None:
             sql += " AND status = ?"
             params.append(status)

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterator
 
 from lrs.storage.errors import classify
-from lrs.storage.rate_counters import RateCounters
+from lrs.storage.port.rate_counters import RateCounters
 from lrs.storage.sqlite.store import SqliteStore, _begin_immediate
 
 # Kept apart from the versioned schema: counters are disposable, so the table is

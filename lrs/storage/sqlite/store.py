@@ -13,7 +13,10 @@ from pathlib import Path
 from lrs.storage.errors import StoreUnavailable, classify, unavailable
 from lrs.storage.port import Store, UnitOfWork
 from lrs.storage.sqlite import inuse
+from lrs.storage.sqlite.aggregates import AGGREGATES_SCHEMA, SqliteAggregates
 from lrs.storage.sqlite.archive import ARCHIVE_SCHEMA, SqliteArchive
+from lrs.storage.sqlite.credentials import SqliteCredentials
+from lrs.storage.sqlite.documents import SqliteDocuments
 from lrs.storage.sqlite.gateway import GATEWAY_SCHEMA, SqliteGateway
 from lrs.storage.sqlite.identity import (
     IDENTITY_SCHEMA,
@@ -21,17 +24,10 @@ from lrs.storage.sqlite.identity import (
     SqliteIdentityConflicts,
     SqliteTrainees,
 )
-from lrs.storage.sqlite.repositories import (
-    SqliteActivities,
-    SqliteAttachments,
-    SqliteCredentials,
-    SqliteDocuments,
-    SqliteOutbox,
-    SqlitePatternStates,
-    SqliteStatements,
-    SqliteViolations,
-)
+from lrs.storage.sqlite.outbox import SqliteOutbox
+from lrs.storage.sqlite.profiles import SqlitePatternStates, SqliteViolations
 from lrs.storage.sqlite.schema import SCHEMA, SCHEMA_VERSION
+from lrs.storage.sqlite.statements import SqliteActivities, SqliteAttachments, SqliteStatements
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +81,7 @@ class SqliteUnitOfWork(UnitOfWork):
         self.account_links = SqliteAccountLinks(conn)
         self.identity_conflicts = SqliteIdentityConflicts(conn)
         self.archive = SqliteArchive(conn)
+        self.aggregates = SqliteAggregates(conn)
         self.gateway = SqliteGateway(conn)
 
     def commit(self) -> None:
@@ -171,6 +168,7 @@ class SqliteStore(Store):
             + SCHEMA
             + IDENTITY_SCHEMA
             + ARCHIVE_SCHEMA
+            + AGGREGATES_SCHEMA
             + GATEWAY_SCHEMA
             + "INSERT OR IGNORE INTO meta (name, value) "
             + f"VALUES ('schema_version', '{SCHEMA_VERSION}');"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from lrs.storage.port import Store
+from lrs.storage.port.unit_of_work import Store
 
 
 class CursorTokens(ABC):

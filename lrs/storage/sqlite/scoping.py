@@ -1,0 +1,23 @@
+"""The SQL that limits a read to an organisation's subtree, shared by every table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def org_filter(column: str, scope: str | None, *, indexed: bool = False) -> tuple[str, list[Any]]:
+    """SQL limiting rows to an organisation subtree; empty when unscoped.
+
+    A key range, not LIKE: ``path >= 'scope/' AND path < 'scope0'`` ('0' is the
+    character after '/') is exactly "starts with scope/" in SQLite's binary
+    collation, and case-sensitive (LIKE is not: a scope of ``fj`` would take in
+    ``FJ/…``). ``indexed``: let an index on the column serve the range (best when
+    the subtree is a small part of the table, e.g. one unit's trainees); otherwise the
+    column is written ``+column`` so the planner keeps walking the query's order index
+    (statements by ``seq``) and stops at the page's end instead of sorting the subtree.
+    """
+    if not scope:
+        return "", []
+    col = column if indexed else f"+{column}"
+    return (f" AND ({col} = ? OR ({col} >= ? AND {col} < ?))",
+            [scope, scope + "/", scope + "0"])
