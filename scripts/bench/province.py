@@ -51,7 +51,7 @@ from lrs.storage.port import ArchiveRow, Trainee  # noqa: E402
 PROVINCE = "sx"
 PERIOD = "2024"
 PLATFORMS = ("inst-a", "inst-b", "inst-c")
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: spread units in their own table
 
 
 def unit_path(d: int, c: int, u: int) -> str:

@@ -128,7 +128,9 @@ class Changes:
         self.totals: dict[tuple[str, str, str], dict[str, int]] = {}
         self.counts: dict[tuple[str, str], dict[str, int]] = {}
         self.members: dict[str, int] = {}
-        self.contributions: dict[tuple[str, str], tuple[dict[str, Any] | None, list[str]]] = {}
+        # (trainee, period) → (contribution or None, its units, whether they changed)
+        self.contributions: dict[tuple[str, str],
+                                 tuple[dict[str, Any] | None, list[str], bool]] = {}
 
     def add(self, cells: dict[Any, dict[str, int]], key: Any, delta: Mapping[str, int]) -> None:
         cell = cells.setdefault(key, {})
@@ -146,11 +148,11 @@ class Changes:
                                           {k: v for k, v in delta.items() if v})
         for unit, n in sorted(self.members.items()):
             uow.aggregates.add_members(unit, n)
-        for (trainee_key, period_key), (data, units) in self.contributions.items():
+        for (trainee_key, period_key), (data, units, changed) in self.contributions.items():
             if data is None:
                 uow.aggregates.delete_contribution(trainee_key, period_key)
             else:
-                uow.aggregates.put_contribution(trainee_key, period_key, data, units)
+                uow.aggregates.put_contribution(trainee_key, period_key, data, units, changed)
 
 
 def apply_change(
@@ -176,7 +178,8 @@ def apply_change(
         if side is not None and side.get("current") is not None:
             changes.add(changes.counts, (period_key, side["current"]),
                         {"current": sign, "met": sign * int(bool(side.get("met")))})
-    changes.contributions[(trainee_key, period_key)] = (new, sorted(new_earned))
+    changes.contributions[(trainee_key, period_key)] = (
+        new, sorted(new_earned), old is None or set(old_earned) != set(new_earned))
 
 
 def _minus(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
@@ -221,7 +224,7 @@ def moved(uow: UnitOfWork, trainee_key: str, judge: Judge) -> None:
         if after is not None:
             changes.members[after] = changes.members.get(after, 0) + 1
         changes.contributions[(trainee_key, MEMBERSHIP)] = (
-            None if after is None else {"unit": after}, [])
+            None if after is None else {"unit": after}, [], counted is None)
     for period_key, old in sorted(stored.items()):
         if old.get("current") == after:
             continue
@@ -263,7 +266,8 @@ def rebuild(store: Store, book: PolicyBook, today: date,
             changes = Changes()
             for trainee in page:
                 changes.members[trainee.unit] = changes.members.get(trainee.unit, 0) + 1
-                changes.contributions[(trainee.key, MEMBERSHIP)] = ({"unit": trainee.unit}, [])
+                changes.contributions[(trainee.key, MEMBERSHIP)] = (
+                    {"unit": trainee.unit}, [], True)
                 _add_trainee(uow, changes, trainee, judge)
             changes.write(uow)
             count += len(page)

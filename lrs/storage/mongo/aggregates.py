@@ -41,6 +41,22 @@ def _scope(scope: str) -> dict[str, Any]:
     return {"$or": [{"unit": scope}, {"unit": {"$regex": "^" + re.escape(scope + "/")}}]}
 
 
+def _ancestors(unit: str) -> list[str]:
+    parts = unit.split("/") if unit else []
+    return ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+
+
+def _under(org: str) -> dict[str, Any]:
+    # Served by the multikey (period_key, ancestors) indexes.
+    return {"ancestors": org} if org else {}
+
+
+def _child_expr(org: str) -> dict[str, Any]:
+    # The ancestor one level below ``org``; a unit that is ``org`` itself (or "") has none.
+    depth = len(org.split("/")) if org else 0
+    return {"$ifNull": [{"$arrayElemAt": ["$ancestors", depth]}, org]}
+
+
 def _contribution_id(trainee_key: str, period_key: str) -> str:
     return f"{trainee_key}|{period_key}"
 
@@ -67,18 +83,20 @@ class MongoAggregates(AggregateRepository):
         _check(delta, TOTAL_FIELDS)
         if delta:
             self._increment(TOTALS, f"{period_key}|{unit}|{institution}",
-                            {"period_key": period_key, "unit": unit,
-                             "institution": institution}, delta)
+                            {"period_key": period_key, "unit": unit, "institution": institution,
+                             "ancestors": _ancestors(unit)}, delta)
 
     def add_counts(self, period_key: str, unit: str, delta: Mapping[str, int]) -> None:
         _check(delta, COUNT_FIELDS)
         if delta:
             self._increment(COUNTS, f"{period_key}|{unit}",
-                            {"period_key": period_key, "unit": unit}, delta)
+                            {"period_key": period_key, "unit": unit,
+                             "ancestors": _ancestors(unit)}, delta)
 
     def add_members(self, unit: str, delta: int) -> None:
         if delta:
-            self._increment(MEMBERS, unit, {"unit": unit}, {"trainees": delta})
+            self._increment(MEMBERS, unit, {"unit": unit, "ancestors": _ancestors(unit)},
+                            {"trainees": delta})
 
     def contributions(self, trainee_key: str) -> dict[str, dict[str, Any]]:
         docs = _merged(self._uow, CONTRIBUTIONS, {"trainee_key": trainee_key},
@@ -98,7 +116,8 @@ class MongoAggregates(AggregateRepository):
         return {d["trainee_key"]: orjson.loads(d["data"]) for d in docs}
 
     def put_contribution(
-        self, trainee_key: str, period_key: str, data: dict[str, Any], units: list[str]
+        self, trainee_key: str, period_key: str, data: dict[str, Any], units: list[str],
+        units_changed: bool = True,
     ) -> None:
         cid = _contribution_id(trainee_key, period_key)
         doc: dict[str, Any] = {"_id": cid, "trainee_key": trainee_key,
@@ -146,6 +165,35 @@ class MongoAggregates(AggregateRepository):
             if units:
                 found[doc["trainee_key"]] = units
         return found
+
+    # Summaries: the database groups by child org (``ancestors``), not this process.
+
+    def _grouped(self, collection: str, match: dict[str, Any], key: dict[str, Any],
+                 fields: tuple[str, ...]) -> list[dict[str, Any]]:
+        pipeline = [{"$match": match},
+                    {"$group": {"_id": key, **{f: {"$sum": f"${f}"} for f in fields}}}]
+        return list(self._uow.db[collection].aggregate(pipeline, session=self._uow.session))
+
+    def totals_by_child(self, org: str, period_key: str) -> list[UnitTotals]:
+        docs = self._grouped(TOTALS, {"period_key": period_key, **_under(org)},
+                             {"child": _child_expr(org), "institution": "$institution"},
+                             TOTAL_FIELDS)
+        found = [UnitTotals(period_key, d["_id"]["child"], d["_id"].get("institution", ""),
+                            {f: int(d.get(f) or 0) for f in TOTAL_FIELDS}) for d in docs]
+        return sorted((t for t in found if t.values["courses"] or t.values["classes"]),
+                      key=lambda t: (t.unit, t.institution))
+
+    def counts_by_child(self, org: str, period_key: str) -> list[UnitCounts]:
+        docs = self._grouped(COUNTS, {"period_key": period_key, **_under(org)},
+                             _child_expr(org), COUNT_FIELDS)
+        return sorted((UnitCounts(period_key, d["_id"],
+                                  {f: int(d.get(f) or 0) for f in COUNT_FIELDS}) for d in docs),
+                      key=lambda c: c.unit)
+
+    def members_by_child(self, org: str) -> dict[str, int]:
+        docs = self._grouped(MEMBERS, _under(org), _child_expr(org), ("trainees",))
+        return {d["_id"]: int(d["trainees"]) for d in sorted(docs, key=lambda d: d["_id"])
+                if d.get("trainees")}
 
     def clear(self) -> None:
         self._increments.clear()  # later additions must come after the deletes

@@ -270,13 +270,16 @@ class AggregateTotalsDoc(Document):
     period_key = StringField(required=True)
     unit = StringField(default="")
     institution = StringField(default="")
+    ancestors = ListField(StringField())  # the unit path's prefixes: fj, fj/fz, fj/fz/u1
 
     meta = {
         **_BASE_META,
         "collection": "archive_agg_totals",
         "strict": False,  # the summed fields are $inc'd, not declared one by one
         # A summary reads one period's range of unit paths (the shard key's prefix).
-        "indexes": [{"fields": ["period_key", "unit", "institution"], "name": "period_unit"}],
+        "indexes": [{"fields": ["period_key", "unit", "institution"], "name": "period_unit"},
+                    # A summary: one period's documents under an org, grouped by child org.
+                    {"fields": ["period_key", "ancestors"], "name": "period_ancestors"}],
     }
 
 
@@ -286,12 +289,14 @@ class AggregateCountsDoc(Document):
     id = StringField(primary_key=True)  # "<period>|<unit>"
     period_key = StringField(required=True)
     unit = StringField(default="")
+    ancestors = ListField(StringField())
 
     meta = {
         **_BASE_META,
         "collection": "archive_agg_counts",
         "strict": False,
-        "indexes": [{"fields": ["period_key", "unit"], "name": "period_unit"}],
+        "indexes": [{"fields": ["period_key", "unit"], "name": "period_unit"},
+                    {"fields": ["period_key", "ancestors"], "name": "period_ancestors"}],
     }
 
 
@@ -301,11 +306,13 @@ class AggregateMembersDoc(Document):
     id = StringField(primary_key=True)  # the unit's org path
     unit = StringField(default="")
     trainees = LongField(default=0)
+    ancestors = ListField(StringField())
 
     meta = {
         **_BASE_META,
         "collection": "archive_agg_members",
-        "indexes": [{"fields": ["unit"], "name": "unit"}],
+        "indexes": [{"fields": ["unit"], "name": "unit"},
+                    {"fields": ["ancestors"], "name": "ancestors"}],
     }
 
 

@@ -99,10 +99,13 @@ class AggregateRepository(ABC):
 
     @abstractmethod
     def put_contribution(
-        self, trainee_key: str, period_key: str, data: dict[str, Any], units: list[str]
+        self, trainee_key: str, period_key: str, data: dict[str, Any], units: list[str],
+        units_changed: bool = True,
     ) -> None:
         """Insert or replace the trainee's contribution to the period; ``units`` are where
-        its records were earned (kept for :meth:`spread_in` when there are several)."""
+        its records were earned (kept for :meth:`spread_in` when there are several);
+        ``units_changed`` False says they are those of the contribution replaced, so an
+        adapter that indexes them apart may leave that index alone."""
 
     @abstractmethod
     def delete_contribution(self, trainee_key: str, period_key: str) -> None: ...

@@ -55,11 +55,18 @@ CREATE TABLE IF NOT EXISTS archive_agg_contributions (
     trainee_key TEXT NOT NULL,
     period_key TEXT NOT NULL,
     data TEXT NOT NULL,
-    spread TEXT,  -- JSON list of units, only for a trainee who earned in several
     PRIMARY KEY (trainee_key, period_key)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS archive_agg_spread
-    ON archive_agg_contributions (period_key) WHERE spread IS NOT NULL;
+-- The units of the few trainees who earned in several in one period, by unit path, so
+-- a summary corrects its counts for its own subtree with one range read.
+CREATE TABLE IF NOT EXISTS archive_agg_spread (
+    period_key TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    trainee_key TEXT NOT NULL,
+    PRIMARY KEY (period_key, unit, trainee_key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS archive_agg_spread_trainee
+    ON archive_agg_spread (trainee_key, period_key);
 """
 
 
@@ -139,19 +146,31 @@ class SqliteAggregates(AggregateRepository):
         return found
 
     def put_contribution(
-        self, trainee_key: str, period_key: str, data: dict[str, Any], units: list[str]
+        self, trainee_key: str, period_key: str, data: dict[str, Any], units: list[str],
+        units_changed: bool = True,
     ) -> None:
-        spread = orjson.dumps(sorted(set(units))).decode() if len(set(units)) > 1 else None
         self._conn.execute(
-            "INSERT OR REPLACE INTO archive_agg_contributions "
-            "(trainee_key, period_key, data, spread) VALUES (?, ?, ?, ?)",
-            [trainee_key, period_key, orjson.dumps(data).decode(), spread],
+            "INSERT OR REPLACE INTO archive_agg_contributions (trainee_key, period_key, data) "
+            "VALUES (?, ?, ?)", [trainee_key, period_key, orjson.dumps(data).decode()],
         )
+        if units_changed:
+            self._set_spread(trainee_key, period_key, units if len(set(units)) > 1 else [])
 
     def delete_contribution(self, trainee_key: str, period_key: str) -> None:
         self._conn.execute(
             "DELETE FROM archive_agg_contributions WHERE trainee_key = ? AND period_key = ?",
             [trainee_key, period_key],
+        )
+        self._set_spread(trainee_key, period_key, [])
+
+    def _set_spread(self, trainee_key: str, period_key: str, units: list[str]) -> None:
+        self._conn.execute(
+            "DELETE FROM archive_agg_spread WHERE trainee_key = ? AND period_key = ?",
+            [trainee_key, period_key],
+        )
+        self._conn.executemany(
+            "INSERT INTO archive_agg_spread (period_key, unit, trainee_key) VALUES (?, ?, ?)",
+            [(period_key, unit, trainee_key) for unit in sorted(set(units))],
         )
 
     def totals_in(self, unit_scope: str, period_key: str) -> list[UnitTotals]:
@@ -181,15 +200,14 @@ class SqliteAggregates(AggregateRepository):
         return {unit: n for unit, n in rows if n}
 
     def spread_in(self, unit_scope: str, period_key: str) -> dict[str, list[str]]:
-        rows = self._conn.execute(
-            "SELECT trainee_key, spread FROM archive_agg_contributions "
-            "WHERE period_key = ? AND spread IS NOT NULL ORDER BY trainee_key", [period_key],
-        )
+        where, args = _scope("unit", unit_scope)
         found: dict[str, list[str]] = {}
-        for key, spread in rows:
-            units = [u for u in orjson.loads(spread) if _in_scope(u, unit_scope)]
-            if units:
-                found[key] = units
+        rows = self._conn.execute(
+            f"SELECT trainee_key, unit FROM archive_agg_spread WHERE period_key = ?{where} "
+            "ORDER BY trainee_key, unit", [period_key, *args],
+        )
+        for key, unit in rows:
+            found.setdefault(key, []).append(unit)
         return found
 
     # Summaries: the database adds up the cells (a province has thousands of units).
@@ -239,25 +257,22 @@ class SqliteAggregates(AggregateRepository):
         return dict(rows.fetchall())
 
     def spread_excess(self, org: str, period_key: str) -> tuple[dict[str, int], int]:
-        child, child_args = _child("s.unit", org)
-        where, args = _scope("j.value", org)
-        spread = (  # (trainee, unit) of the trainees who earned in several units, in scope
-            "SELECT c.trainee_key AS trainee, j.value AS unit "
-            "FROM archive_agg_contributions c, json_each(c.spread) j "
-            f"WHERE c.period_key = ? AND c.spread IS NOT NULL{where}")
+        child, child_args = _child("unit", org)
+        where, args = _scope("unit", org)
+        spread = f"SELECT trainee_key, unit FROM archive_agg_spread WHERE period_key = ?{where}"
         rows = self._conn.execute(
-            f"SELECT child, SUM(n - 1) FROM (SELECT s.trainee, {child} AS child, COUNT(*) AS n "
-            f"FROM ({spread}) s GROUP BY s.trainee, child HAVING n > 1) GROUP BY child",
-            [*child_args, period_key, *args],
+            f"SELECT child, SUM(n - 1) FROM (SELECT trainee_key, {child} AS child, "
+            f"COUNT(*) AS n FROM ({spread}) GROUP BY trainee_key, child HAVING n > 1) "
+            "GROUP BY child", [*child_args, period_key, *args],
         )
         per_child = dict(rows.fetchall())
         (overall,) = self._conn.execute(
             f"SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM ({spread}) "
-            "GROUP BY trainee)", [period_key, *args],
+            "GROUP BY trainee_key)", [period_key, *args],
         ).fetchone()
         return per_child, overall
 
     def clear(self) -> None:
         for table in ("archive_agg_totals", "archive_agg_counts", "archive_agg_members",
-                      "archive_agg_contributions"):
+                      "archive_agg_contributions", "archive_agg_spread"):
             self._conn.execute(f"DELETE FROM {table}")
