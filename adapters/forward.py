@@ -25,6 +25,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from adapters.downgrade import NotDowngradable, to_1_0_3
 from adapters.pull import RunReport, _declares, client_for
 from adapters.xapi_client import RemoteRefused, RemoteUnavailable, XapiClient
 from lrs.config import Settings
@@ -85,6 +86,7 @@ class Forwarder:
         self.settings = settings
         self.name = name
         self.client_options = client_options or {}
+        self._version: str | None = None
 
     def _wanted(self, job: GatewayJob, record: StatementRecord) -> bool:
         verbs = job.config.get("verbs") or []
@@ -101,6 +103,7 @@ class Forwarder:
             return report
         started = time.monotonic()
         client = client_for(self.settings, job, **self.client_options)
+        self._version = None  # asked of the upstream once a run, when needed
         try:
             self._batches(job, client, report, max_batches, should_stop)
         except (RemoteUnavailable, RemoteRefused) as exc:
@@ -142,32 +145,53 @@ class Forwarder:
             report.refused += refused
             report.skipped += len(events) - len(records)
 
+    def _speak(self, job: GatewayJob, client: XapiClient) -> str:
+        """The xAPI version to send in: asked of the upstream (GET /about) once a run."""
+        if self._version is None:
+            self._version = negotiate(client, job.config.get("version") or "2.0.0")
+            client.use_version(self._version)
+        return self._version
+
     def _send(self, job: GatewayJob, client: XapiClient, records: list[StatementRecord],
               files: dict) -> tuple[int, int]:
         """(sent, dead-lettered) for one batch; raises what should stop the run."""
         if not records:
             return 0, 0
+        version = self._speak(job, client)
+        ready: list[tuple[StatementRecord, dict[str, Any]]] = []
+        refused = 0
+        for record in records:
+            try:
+                ready.append((record, as_version(record.statement, version)))
+            except NotDowngradable as exc:
+                refused += 1
+                self._dead_letter(job, record, str(exc))
+        if not ready:
+            return 0, refused
         try:
-            client.post_statements([r.statement for r in records], _files(records, files))
-            return len(records), 0
+            client.post_statements([s for _, s in ready], _files([r for r, _ in ready], files))
+            return len(ready), refused
         except RemoteRefused as exc:
             if exc.status in CONFIG_ERRORS:
                 raise
-        sent = refused = 0
-        for record in records:  # find the statement(s) the upstream will never take
+        sent = 0
+        for record, body in ready:  # find the statement(s) the upstream will never take
             try:
-                client.post_statements([record.statement], _files([record], files))
+                client.post_statements([body], _files([record], files))
                 sent += 1
             except RemoteRefused as exc:
                 if exc.status in CONFIG_ERRORS:
                     raise
                 refused += 1
-                with self.store.transaction() as uow:
-                    uow.gateway.put_dead_letter(DeadLetter(
-                        letter_id(job.name, record.id), job.name, record.id,
-                        f"upstream {exc}", {"statementId": record.id}, record.org,
-                    ))
+                self._dead_letter(job, record, refusal(record, files, exc))
         return sent, refused
+
+    def _dead_letter(self, job: GatewayJob, record: StatementRecord, reason: str) -> None:
+        with self.store.transaction() as uow:
+            uow.gateway.put_dead_letter(DeadLetter(
+                letter_id(job.name, record.id), job.name, record.id, reason,
+                {"statementId": record.id}, record.org,
+            ))
 
     def retry(self, letter: DeadLetter) -> str | None:
         """Send a dead letter's statement again; None when delivered (resolved), else why."""
@@ -179,13 +203,17 @@ class Forwarder:
             return "the statement is no longer in the hub"
         client = client_for(self.settings, job, **self.client_options)
         try:
-            client.post_statements([record.statement], _files([record], files))
-        except (RemoteRefused, RemoteUnavailable) as exc:
+            version = negotiate(client, job.config.get("version") or "2.0.0")
+            client.use_version(version)
+            body = as_version(record.statement, version)
+            client.post_statements([body], _files([record], files))
+        except (RemoteRefused, RemoteUnavailable, NotDowngradable) as exc:
+            reason = (refusal(record, files, exc) if isinstance(exc, RemoteRefused)
+                      else str(exc))
             with self.store.transaction() as uow:
                 uow.gateway.put_dead_letter(DeadLetter(
-                    letter.id, letter.job, letter.item, f"upstream {exc}", letter.payload,
-                    letter.org))
-            return str(exc)
+                    letter.id, letter.job, letter.item, reason, letter.payload, letter.org))
+            return reason
         finally:
             client.close()
         with self.store.transaction() as uow:
@@ -216,3 +244,33 @@ def _files(records: list[StatementRecord], files: dict) -> dict[str, tuple[str, 
             if sha2 in files:
                 out[sha2] = (files[sha2].content_type, files[sha2].data)
     return out
+
+
+def negotiate(client: XapiClient, wanted: str) -> str:
+    """``wanted`` if the upstream's GET /about lists it (any patch level), else the other
+    version this hub speaks that it lists; ``wanted`` when /about does not say."""
+    listed = client.about_versions()
+    if not listed:
+        return wanted
+    for version in dict.fromkeys((wanted, *jobs.VERSIONS)):
+        if any(v.split(".")[:2] == version.split(".")[:2] for v in listed):
+            return version
+    raise RemoteUnavailable(f"the upstream speaks xAPI {', '.join(listed)} only, none of "
+                            f"{', '.join(jobs.VERSIONS)}")
+
+
+def as_version(statement: dict[str, Any], version: str) -> dict[str, Any]:
+    """The statement as sent in ``version`` (adapters.downgrade for 1.0.3)."""
+    return to_1_0_3(statement) if version.startswith("1.") else statement
+
+
+def refusal(record: StatementRecord, files: dict, exc: Exception) -> str:
+    """A dead letter's reason for an upstream refusal; says so when an attachment went
+    without its bytes (``fileUrl`` only: the hub never had them)."""
+    reason = f"upstream {exc}"
+    missing = [h for h in record.attachment_hashes if h not in files]
+    if missing:
+        reason += (f"（附件仅有 fileUrl，中心从未持有其内容：{', '.join(missing)}）"
+                   f" (attachments sent by fileUrl only, the hub never had their bytes:"
+                   f" {', '.join(missing)})")
+    return reason

@@ -91,6 +91,21 @@ class XapiClient:
     def close(self) -> None:
         self.session.close()
 
+    def use_version(self, version: str) -> None:
+        """Send ``X-Experience-API-Version: version`` from now on."""
+        self.session.headers[VERSION_HEADER] = version
+
+    def about_versions(self) -> list[str] | None:
+        """The versions the remote lists in ``GET /about``; None if it does not say."""
+        try:
+            body = self._get(f"{self.endpoint}/about").json()
+        except (RemoteRefused, ValueError):
+            return None
+        versions = body.get("version") if isinstance(body, dict) else None
+        if not isinstance(versions, list):
+            return None
+        return [v for v in versions if isinstance(v, str)]
+
     # ------------------------------------------------------------ reading
 
     def first_page_url(self, since: str | None, limit: int) -> str:

@@ -15,6 +15,38 @@ import threading
 
 log = logging.getLogger(__name__)
 
+# Popen learns that its child has exec'ed from EOF on a close-on-exec pipe. An os.fork()
+# in another thread meanwhile (gunicorn's arbiter forking a worker) gives the forked
+# process a copy of that pipe's write end, which only exec or exit closes: Popen then waits
+# as long as the worker lives. The supervisor thread sat in Popen for good, its follower
+# ran unwatched, and once killed was never restarted (issue 10). So in this process a
+# follower's Popen and any os.fork() exclude each other. An RLock: Popen never runs the
+# fork hooks (no preexec_fn), but should it, the spawning thread already holds it.
+_fork_lock = threading.RLock()
+
+
+def _before_fork() -> None:
+    _fork_lock.acquire()
+
+
+def _after_fork_in_parent() -> None:
+    _fork_lock.release()
+
+
+def _after_fork_in_child() -> None:
+    global _fork_lock
+    _fork_lock = threading.RLock()  # the parent's may be held by a thread the child lacks
+
+
+os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
+                    after_in_child=_after_fork_in_child)
+
+
+def spawn(args: list[str]) -> subprocess.Popen[bytes]:
+    """Start a follower process; no os.fork() in this process can interleave with it."""
+    with _fork_lock:
+        return subprocess.Popen(args, stdin=subprocess.DEVNULL)
+
 NICENESS = 5  # ingest requests win the CPU during bursts; the archive catches up after
 RESTART_DELAY = 2.0
 POLL_INTERVAL = 0.5  # how soon a dead follower is noticed
@@ -38,13 +70,14 @@ class ArchiveFollower:
         )
         self._thread.start()
 
+    command = "archive"
+
     def _spawn(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            [sys.executable, "-m", "lrs.cli", "archive", "follow",
-             "--interval", str(self.interval), "--nice", str(NICENESS),
-             "--parent", str(os.getpid())],
-            stdin=subprocess.DEVNULL,
-        )
+        proc = spawn([sys.executable, "-m", "lrs.cli", self.command, "follow",
+                      "--interval", str(self.interval), "--nice", str(NICENESS),
+                      "--parent", str(os.getpid())])
+        log.info("%s started (pid %s)", self.label, proc.pid)
+        return proc
 
     def _supervise(self) -> None:
         while True:

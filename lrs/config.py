@@ -81,6 +81,10 @@ class Settings:
     # behind TLS), and log a browser out after this many idle minutes.
     console_secure_cookie: bool = False
     console_idle_minutes: int = 30
+    # `lrs serve`'s gateway follower (lrs.gateway_follower): auto|process|off, and the
+    # seconds between its passes over the pull and forward jobs once all are caught up.
+    gateway_follower: str = "auto"
+    gateway_interval: float = 5.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -22,6 +22,7 @@ LOG_FORMATS = ("text", "json")
 # lrs.domain.archive.runtime.MODES; not imported: that module pulls the archive in, which a
 # CLI command that only reads its settings should not pay for.
 PROJECTOR_MODES = ("process", "thread", "off")
+GATEWAY_FOLLOWER_MODES = ("auto", "process", "off")  # lrs.gateway_follower
 
 
 def _whole(minimum: int) -> fields.Integer:
@@ -84,6 +85,11 @@ class EnvironmentSchema(Schema):
         error_messages={"invalid": "must be true or false"},
     )
     console_idle_minutes = _whole(1)
+    gateway_follower = _one_of(GATEWAY_FOLLOWER_MODES)
+    gateway_interval = fields.Float(
+        validate=validate.Range(min=0, min_inclusive=False, error="must be more than 0"),
+        error_messages={"invalid": "must be a number of seconds"},
+    )
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
         field_obj.data_key = field_obj.data_key or "LRS_" + field_name.upper()

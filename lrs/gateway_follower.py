@@ -9,32 +9,18 @@ for a cluster of servers on MongoDB).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
-from lrs.archive_follower import NICENESS, ArchiveFollower
+from lrs.archive_follower import ArchiveFollower
 from lrs.config import Settings
-
-MODES = ("auto", "process", "off")
 
 
 class GatewayFollower(ArchiveFollower):
     label = "gateway follower"
-
-    def _spawn(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            [sys.executable, "-m", "lrs.cli", "gateway", "follow",
-             "--interval", str(self.interval), "--nice", str(NICENESS),
-             "--parent", str(os.getpid())],
-            stdin=subprocess.DEVNULL,
-        )
+    command = "gateway"
 
 
 def gateway_follower(settings: Settings) -> GatewayFollower | None:
-    mode = os.environ.get("LRS_GATEWAY_FOLLOWER") or "auto"
-    if mode not in MODES:
-        raise ValueError(f"LRS_GATEWAY_FOLLOWER must be one of {', '.join(MODES)}: {mode!r}")
+    """The follower ``settings`` ask for (LRS_GATEWAY_FOLLOWER, checked by lrs.environment)."""
+    mode = settings.gateway_follower
     if mode == "off":
         return None
     if mode == "auto":
@@ -47,5 +33,4 @@ def gateway_follower(settings: Settings) -> GatewayFollower | None:
                     return None
         finally:
             store.close()
-    interval = float(os.environ.get("LRS_GATEWAY_INTERVAL") or 5.0)
-    return GatewayFollower(interval=interval)
+    return GatewayFollower(interval=settings.gateway_interval)

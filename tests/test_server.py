@@ -136,3 +136,25 @@ def test_the_follower_exits_when_the_server_is_killed(server):
     os.kill(proc.pid, signal.SIGKILL)  # the arbiter alone: no SIGTERM for anyone
     proc.wait()
     assert _gone(follower), "the archive follower was orphaned"
+
+
+def test_a_killed_follower_is_restarted_and_projects_again(server):
+    """The supervisor (lrs.archive_follower, shared with the gateway follower) notices a
+    kill -9 and starts another follower, which projects what came after."""
+    proc, base, session, _ = server
+    (follower,) = _followers(proc.pid)
+    os.kill(follower, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while not (others := [p for p in _followers(proc.pid) if p != follower]):
+        assert time.monotonic() < deadline, "the killed archive follower was not restarted"
+        time.sleep(0.1)
+    assert len(others) == 1
+    statement = {
+        "actor": {"mbox": "mailto:ls@example.gov.cn"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+        "object": {"id": "http://example.gov.cn/course/2"},
+    }
+    assert session.post(base + "/statements", json=statement).status_code == 200
+    while (state := session.get(base + "/archives/status").json())["eventsProjected"] < 1:
+        assert time.monotonic() < deadline, state
+        time.sleep(0.2)

@@ -10,7 +10,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
 import requests
 
 from tests.gateway.conftest import post, remote_ids, statement
@@ -41,11 +40,6 @@ def _diagnosis(got, want, server, proxy) -> str:
                       *lines[-60:], "proxy saw:", *proxy.seen[-20:]])
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="intermittent (about half of full-suite runs): after the kill -9 the supervised "
-    "follower is not seen to resume; under investigation (issue 10)",
-)
 def test_serve_starts_the_follower_which_survives_kill_9(remote, proxy, tmp_path):
     post(remote, [statement() for _ in range(80)])
     data = tmp_path / "hub"

@@ -62,6 +62,11 @@ def test_invalid_admin_secret_stops_the_start_with_one_line(tmp_path):
     )
 
 
+def test_a_wrong_gateway_setting_stops_the_start_with_one_line(tmp_path):
+    result = _serve_fails(tmp_path, tmp_path, LRS_GATEWAY_INTERVAL="-1")
+    assert result.stderr.strip() == "Error: LRS_GATEWAY_INTERVAL must be more than 0, got '-1'"
+
+
 def test_unusable_data_dir_is_one_clear_line(tmp_path):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the data directory should be")

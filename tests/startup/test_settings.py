@@ -27,6 +27,11 @@ REPO = Path(__file__).resolve().parents[2]
         ("LRS_LOG_FORMAT", "xml", "LRS_LOG_FORMAT must be one of text, json, got 'xml'"),
         ("LRS_ARCHIVE_PROJECTOR", "cron", "LRS_ARCHIVE_PROJECTOR must be one of process"),
         ("LRS_XAPI_VERSIONS", "1.0.3,3.0", "LRS_XAPI_VERSIONS must list some of 2.0.0, 1.0.3"),
+        ("LRS_GATEWAY_FOLLOWER", "always",
+         "LRS_GATEWAY_FOLLOWER must be one of auto, process, off, got 'always'"),
+        ("LRS_GATEWAY_INTERVAL", "soon",
+         "LRS_GATEWAY_INTERVAL must be a number of seconds, got 'soon'"),
+        ("LRS_GATEWAY_INTERVAL", "0", "LRS_GATEWAY_INTERVAL must be more than 0, got '0'"),
     ],
 )
 def test_a_wrong_variable_is_named_with_its_value(variable, value, expected):
@@ -47,10 +52,12 @@ def test_values_are_parsed_and_unset_or_empty_ones_take_the_defaults():
             "LRS_CONSISTENCY_MARGIN_MS": "250",
             "LRS_DATA_DIR": "/srv/lrs",
             "LRS_PROFILES_DIR": "",  # empty means "no profiles", not the default
+            "LRS_GATEWAY_INTERVAL": "0.5",
             "HOME": "/root",  # not ours: ignored
         }
     )
     assert settings.workers == 3
+    assert (settings.gateway_follower, settings.gateway_interval) == ("auto", 0.5)
     assert settings.max_page_size == Settings.max_page_size
     assert (settings.log_level, settings.log_format) == ("warning", "json")
     assert settings.versions == ("1.0.3",)
