@@ -8,7 +8,6 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
-    current_app,
     g,
     redirect,
     render_template,
@@ -26,6 +25,7 @@ from lrs.domain.identity.keys import is_trainee_key
 from lrs.domain.identity.membership import statement_day
 from lrs.http.auth import has_scope
 from lrs.http.negotiate import NotAcceptable, spreadsheet
+from lrs.services import services
 from lrs.timeutil import utcnow
 
 bp = Blueprint(
@@ -79,7 +79,7 @@ def _globals() -> dict[str, Any]:
 
 
 def _runtime() -> ArchiveRuntime:
-    return current_app.extensions["lrs.archive"]
+    return services().archive
 
 
 def _period() -> str | None:

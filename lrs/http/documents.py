@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from lrs.domain.agents import agent_key
 from lrs.domain.documents import service
@@ -25,6 +25,7 @@ from lrs.domain.errors import ValidationError
 from lrs.domain.statements.validation import is_iri, is_uuid
 from lrs.http import requests as req
 from lrs.http.auth import require
+from lrs.services import services
 from lrs.storage.port import DocumentKey, DocumentScope
 
 bp = Blueprint("documents", __name__)
@@ -80,7 +81,7 @@ def _handle(resource: _Resource) -> Response:
             f"parameter {resource.id_param!r} must not be empty", resource.id_param
         )
 
-    store = current_app.extensions["lrs.store"]
+    store = services().store
     version = req.version()
 
     if doc_id is None:

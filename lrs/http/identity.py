@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from lrs.domain.errors import NotFound, ValidationError
 from lrs.domain.identity import conflicts as conflict_rules
@@ -35,6 +35,7 @@ from lrs.domain.statements.validation import validate_agent
 from lrs.http import requests as req
 from lrs.http.auth import current_credential, require
 from lrs.http.throttle import spend_import_rows, spend_lookup
+from lrs.services import services
 from lrs.storage.port import IdentityConflict
 
 bp = Blueprint("identity", __name__)
@@ -43,11 +44,11 @@ TRAINEE_FIELDS = ("agreed_id", "name", "unit", "position", "rank", "joined", "ac
 
 
 def _store():
-    return current_app.extensions["lrs.store"]
+    return services().store
 
 
 def _keys() -> IdentityKeys:
-    return current_app.extensions["lrs.identity_keys"]
+    return services().identity_keys
 
 
 def _reader(need: str) -> Reader:
@@ -226,7 +227,7 @@ def history(key: str) -> Response:
     reader = _reader("trainees/read")
     params = req.check_params(["limit", "ascending", "after", "max"])
     limit = req.int_param(params, "limit", 0)
-    max_page = current_app.extensions["lrs.settings"].max_page_size
+    max_page = services().settings.max_page_size
     page = views.history(
         _store(),
         reader,

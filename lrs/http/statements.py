@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from lrs.domain.agents import agent_key
 from lrs.domain.credentials import authority_agent
@@ -27,6 +27,7 @@ from lrs.http import more_tokens, role_scope
 from lrs.http import requests as req
 from lrs.http.auth import current_credential, has_scope, require
 from lrs.http.multipart import build_multipart_mixed, parse_multipart_mixed
+from lrs.services import services
 from lrs.storage.port import StatementQuery, StatementRecord
 from lrs.timeutil import format_timestamp, utcnow
 
@@ -39,7 +40,7 @@ def _consistent_through(response: Response) -> Response:
     # 2.1.3). A write stamps `stored` when it takes the write lock and commits
     # before it is acknowledged, so every statement stored before now minus
     # the longest write transaction is visible; the margin is that bound.
-    margin = current_app.extensions["lrs.settings"].consistency_margin
+    margin = services().settings.consistency_margin
     response.headers["X-Experience-API-Consistent-Through"] = format_timestamp(utcnow() - margin)
     return response
 
@@ -66,11 +67,11 @@ OUTPUT_PARAMS = ("format", "attachments")
 
 
 def _store():
-    return current_app.extensions["lrs.store"]
+    return services().store
 
 
 def _settings():
-    return current_app.extensions["lrs.settings"]
+    return services().settings
 
 
 # ---------------------------------------------------------------- writing
@@ -149,13 +150,11 @@ def _store_statements(
             version=req.version(),
             authority=authority_agent(credential, _settings().authority_homepage),
             attachments=attachments,
-            hooks=current_app.extensions["lrs.ingest_hooks"],
+            hooks=services().ingest_hooks,
         ),
     )
     # Committed: wake the learning-archive projector (a no-op without its thread).
-    archive = current_app.extensions.get("lrs.archive")
-    if archive is not None:
-        archive.notify()
+    services().archive.notify()
     return ids
 
 
