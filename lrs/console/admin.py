@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import g, render_template, request
 
-from lrs.console.views import bp
+from lrs.console.blueprint import bp
 from lrs.domain.credentials import SCOPES, create_credential, parse_scopes
 from lrs.domain.errors import Forbidden, NotFound, ValidationError
 from lrs.domain.gateway import jobs as gateway_jobs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, g, redirect, render_template, request, url_for
 
-from lrs.console.views import bp
+from lrs.console.blueprint import bp
 from lrs.domain.errors import Forbidden
 from lrs.domain.identity import conflicts as conflict_rules
 from lrs.domain.identity.keys import mask_name

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from flask import g, render_template, request
 
-from lrs.console.views import bp
+from lrs.console.blueprint import bp
 from lrs.domain.errors import Forbidden, ValidationError
 from lrs.domain.statements import service
 from lrs.domain.statements.validation import is_iri, is_uuid

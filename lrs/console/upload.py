@@ -15,7 +15,7 @@ from datetime import date, datetime
 from flask import g, render_template, request
 from openpyxl import load_workbook
 
-from lrs.console.views import bp
+from lrs.console.blueprint import bp
 from lrs.domain.errors import Forbidden, ValidationError
 from lrs.domain.identity.csv_import import decode, import_rows, read_rows
 from lrs.domain.identity.roles import check_org_path, in_scope

@@ -340,36 +340,3 @@ def resolve(conflict_id: str) -> Response:
             unit=_text(body, "unit"),
         )
     return _json(_conflict_view(closed))
-
-
-# ---------------------------------------------------------------- used by other resources
-
-
-def person_for(agent: dict[str, Any]) -> dict[str, Any] | None:
-    """The Agents resource's Person merged across linked identifiers, when visible."""
-    return views.person(_store(), reader_for(current_credential()), agent)
-
-
-def expand_agent_keys(params: dict[str, str], agent_keys: tuple[str, ...]) -> tuple[str, ...]:
-    """GET /xapi/statements extension: ``trainee=KEY``, or ``agent`` + ``resolve_identity=true``.
-
-    Either makes the query cover every identifier linked to the trainee.
-    """
-    trainee = params.get("trainee")
-    resolve_identity = req.bool_param(params, "resolve_identity")
-    if trainee is None and not resolve_identity:
-        return agent_keys
-    reader = reader_for(current_credential())
-    if trainee is not None:
-        if "agent" in params:
-            raise ValidationError("trainee cannot be combined with agent", "trainee")
-        if not is_trainee_key(trainee):
-            raise ValidationError(
-                "trainee must be a trainee key (64 hex digits; POST /xapi/trainees/lookup "
-                "turns an agreed identifier into one)",
-                "trainee",
-            )
-        return views.resolved_agent_keys(_store(), reader, trainee, None)
-    if "agent" not in params:
-        raise ValidationError("resolve_identity needs agent", "resolve_identity")
-    return views.resolved_agent_keys(_store(), reader, None, req.agent_param(params))

@@ -22,8 +22,7 @@ from lrs.domain.statements.validation import (
     validate_statement,
     validate_statements,
 )
-from lrs.http import identity as identity_http
-from lrs.http import more_tokens, role_scope
+from lrs.http import more_tokens, role_scope, trainee_agents
 from lrs.http import requests as req
 from lrs.http.auth import current_credential, has_scope, require
 from lrs.http.multipart import build_multipart_mixed, parse_multipart_mixed
@@ -245,7 +244,7 @@ def _build_query(
         if key is None:
             raise ValidationError("agent must be an Agent or an identified Group", "agent")
         agent_keys = (key,)
-    agent_keys = identity_http.expand_agent_keys(params, agent_keys)
+    agent_keys = trainee_agents.expand_agent_keys(params, agent_keys)
     for name in ("verb", "activity"):
         if name in params and not is_iri(params[name]):
             raise ValidationError(f"parameter {name!r} must be an IRI", name)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lrs.domain.archive.periods import (
@@ -28,8 +28,19 @@ from lrs.domain.archive.periods import (
 from lrs.domain.cadre import band_value, dec, standard_credit_hours
 from lrs.domain.schemaformats import format_checker
 
-if TYPE_CHECKING:
-    from lrs.config import Settings
+
+class PolicySettings(Protocol):
+    """The settings the policy book is loaded from (``lrs.config.Settings`` has them)."""
+
+    @property
+    def credit_policies_dir(self) -> str: ...
+
+    @property
+    def credit_policy_assignments(self) -> str: ...
+
+    @property
+    def default_credit_policy(self) -> str: ...
+
 
 __all__ = [
     "CreditPolicy",
@@ -581,7 +592,7 @@ def resolve_policies_dir(setting: str) -> Path:
     raise PolicyError(f"credit policy directory {setting!r} not found")
 
 
-def load_policy_book(settings: Settings) -> PolicyBook:
+def load_policy_book(settings: PolicySettings) -> PolicyBook:
     """The policies the settings name (LRS_CREDIT_POLICIES_DIR, LRS_CREDIT_POLICIES,
     LRS_DEFAULT_CREDIT_POLICY); raises PolicyError, so a server does not start without them."""
     return PolicyBook.load(

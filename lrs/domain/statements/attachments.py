@@ -29,12 +29,27 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from lrs.domain.errors import ValidationError
 
-if TYPE_CHECKING:
-    from lrs.http.multipart import Part
+
+class Part(Protocol):
+    """One body part of a multipart/mixed request, as the HTTP layer parsed it
+    (``lrs.http.multipart.Part``): headers with lower-cased names, and the raw body."""
+
+    @property
+    def headers(self) -> dict[str, str]: ...
+
+    @property
+    def body(self) -> bytes: ...
+
+    @property
+    def content_type(self) -> str: ...
+
+    @property
+    def sha2(self) -> str | None: ...
+
 
 SIGNATURE_USAGE_TYPE = "http://adlnet.gov/expapi/attachments/signature"
 
