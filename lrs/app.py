@@ -6,6 +6,7 @@ import contextlib
 import logging
 
 from flask import Flask, Response, g, request
+from flask.json.provider import DefaultJSONProvider
 
 from lrs.bootstrap import ensure_admin_credential
 from lrs.config import Settings
@@ -59,13 +60,18 @@ CORS_HEADERS = {
 log = logging.getLogger(__name__)
 
 
+class _JSONProvider(DefaultJSONProvider):
+    # Chinese names as UTF-8, not \u escapes; keys in the order the code builds them.
+    ensure_ascii = False
+    sort_keys = False
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
     """Build the LRS. ``store`` overrides the one ``settings.database_url`` names."""
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    app.json = _JSONProvider(app)
     # A worker boots through a storage outage (and answers 503 until it ends):
     # gunicorn stops the whole server when a worker fails to boot.
     opened = store or open_store(settings.resolved_database_url(), tolerate_unavailable=True)
@@ -125,7 +131,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.after_request(_after_request)
     register_error_handlers(app)
     register_store_error_handlers(app)
-    app.wsgi_app = AlternateRequestSyntax(app.wsgi_app, settings.max_body_bytes)
+    # Flask's documented way to add WSGI middleware; mypy sees a method assignment.
+    app.wsgi_app = AlternateRequestSyntax(  # type: ignore[method-assign]
+        app.wsgi_app, settings.max_body_bytes
+    )
     return app
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from lrs.console import i18n
 from lrs.console import session as sessions
@@ -34,7 +35,7 @@ OPEN_ENDPOINTS = {"console.login", "console.static", "console.api_docs"}
 
 
 @bp.before_request
-def _require_login() -> Response | None:
+def _require_login() -> BaseResponse | None:
     if request.method == "POST" and not sessions.csrf_ok():
         raise Forbidden("表单已失效（CSRF 校验失败），请刷新页面后重试", "csrf_token")
     if request.endpoint in OPEN_ENDPOINTS:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, g, redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from lrs.console.blueprint import bp
 from lrs.domain.errors import Forbidden
@@ -35,7 +36,7 @@ def conflicts() -> str:
 
 
 @bp.post("/conflicts/<conflict_id>/resolve")
-def resolve_conflict(conflict_id: str) -> Response:
+def resolve_conflict(conflict_id: str) -> BaseResponse:
     _require_writer()
     form = request.form
     with services().store.transaction() as uow:

@@ -13,6 +13,7 @@ from flask import (
     session,
     url_for,
 )
+from werkzeug.wrappers import Response as BaseResponse
 
 from lrs.console import charts
 from lrs.console import session as sessions
@@ -35,7 +36,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | str | tuple[str, int]:
+def login() -> BaseResponse | str | tuple[str, int]:
     expired = session.pop("expired", False)
     if request.method == "GET":
         return render_template("console/login.html", expired=expired, error=None)
@@ -51,13 +52,13 @@ def login() -> Response | str | tuple[str, int]:
 
 
 @bp.post("/logout")
-def logout() -> Response:
+def logout() -> BaseResponse:
     sessions.log_out()
     return redirect(url_for("console.login"))
 
 
 @bp.get("/")
-def home() -> Response | str:
+def home() -> BaseResponse | str:
     reader = g.reader
     if reader.role in ("admin", "department"):
         return redirect(url_for("console.overview"))

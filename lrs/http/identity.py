@@ -29,7 +29,7 @@ from lrs.domain.identity.registry import (
     unlink_account,
     upsert_trainee,
 )
-from lrs.domain.identity.roles import Reader, reader_for
+from lrs.domain.identity.roles import Reader, check_org_path, reader_for
 from lrs.domain.identity.vocabulary import SOURCE_API, SOURCE_IMPORT
 from lrs.domain.statements.validation import validate_agent
 from lrs.http import requests as req
@@ -181,10 +181,10 @@ def transfer(key: str) -> Response:
     day = parse_day(body.get("date"), "date")
     if day is None:
         raise ValidationError("date is required", "date")
+    trainee_key = _trainee_key(key)
+    unit = check_org_path(body.get("unit"))
     with _store().transaction() as uow:
-        moved = transfer_trainee(
-            uow, writer, _trainee_key(key), body.get("unit"), day, SOURCE_API
-        )
+        moved = transfer_trainee(uow, writer, trainee_key, unit, day, SOURCE_API)
     if isinstance(moved, IdentityConflict):
         return _pending(moved)
     return _json(views.show(_store(), writer, key))

@@ -205,16 +205,17 @@ def get_statements() -> Response:
     if page.next_after_seq is not None:
         more = _more_link(params, page.next_after_seq, page.max_seq, credential.key)
     last_modified = max((r.stored for r in page.records), default=None)
-    if page.records and all(r.raw is not None for r in page.records):
+    raws = [r.raw for r in page.records]
+    if raws and all(raw is not None for raw in raws):
         # format=exact from a store that kept the JSON text: send it as stored.
-        body = RawJSON(
+        raw_body = RawJSON(
             b'{"statements":['
-            + b",".join(r.raw.encode("utf-8") for r in page.records)
+            + b",".join(raw.encode("utf-8") for raw in raws if raw is not None)
             + b'],"more":'
             + _dumps(more)
             + b"}"
         )
-        return _statement_response(body, page.records, with_attachments, last_modified)
+        return _statement_response(raw_body, page.records, with_attachments, last_modified)
     result: dict[str, Any] = {
         "statements": [format_statement(r.statement, fmt, languages) for r in page.records],
         "more": more,

@@ -309,7 +309,9 @@ class CreditPolicy:
         day = when.astimezone(self.timezone).date()
         period = self._periods.containing(day)
         if period is None:
-            return Placement(None, False, f"outside the policy period {self._periods.fixed.key}")
+            # Only a fixed-range policy has days outside every period.
+            outside = self._periods.fixed.key if self._periods.fixed else day.isoformat()
+            return Placement(None, False, f"outside the policy period {outside}")
         window = self.study_window
         if window is None or window.contains(day):
             return Placement(period, True)
@@ -360,15 +362,15 @@ class CreditPolicy:
             if targets[name] is None and value is not None:
                 targets[name] = _non_negative(value, f"plan[{name!r}]")
         achieved = self._achieved(totals)
-        enforced = [
-            name
+        enforced = {
+            name: target
             for name in TARGETS
-            if targets[name] is not None and (name != "elective" or self.require_each)
-        ]
+            if (target := targets[name]) is not None and (name != "elective" or self.require_each)
+        }
         shortfall = {
-            name: tidy(targets[name] - achieved[name])
-            for name in enforced
-            if achieved[name] < targets[name]
+            name: tidy(target - achieved[name])
+            for name, target in enforced.items()
+            if achieved[name] < target
         }
         met = (not shortfall) if enforced else None
         return TargetReport(

@@ -15,10 +15,12 @@ a failure, come from ``jsonschema`` (with an ``iri`` format checker, since
 from __future__ import annotations
 
 import json
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 from jsonschema import Draft7Validator, FormatChecker
@@ -188,23 +190,15 @@ def _predicate(schema: Any) -> Callable[[Any], bool] | None:
     if "const" in schema:
         const = json_key(schema["const"])
         checks.append(lambda v: json_key(v) == const)
-    number = _TYPES["number"]
-    for key, test in (
-        ("minimum", lambda v, b: v >= b),
-        ("maximum", lambda v, b: v <= b),
-        ("exclusiveMinimum", lambda v, b: v > b),
-        ("exclusiveMaximum", lambda v, b: v < b),
-    ):
+    for key, test in _BOUNDS:
         if key in schema:
-            bound = schema[key]
-            checks.append(lambda v, b=bound, t=test: not number(v) or t(v, b))
+            checks.append(partial(_bounded, test, schema[key]))
     if "multipleOf" in schema:
-        step = schema["multipleOf"]
-        checks.append(lambda v, s=step: not number(v) or _multiple(v, s))
+        checks.append(partial(_multiple_of, schema["multipleOf"]))
     if "minLength" in schema:
-        checks.append(lambda v, n=schema["minLength"]: not isinstance(v, str) or len(v) >= n)
+        checks.append(partial(_length, operator.ge, schema["minLength"]))
     if "maxLength" in schema:
-        checks.append(lambda v, n=schema["maxLength"]: not isinstance(v, str) or len(v) <= n)
+        checks.append(partial(_length, operator.le, schema["maxLength"]))
     if "pattern" in schema:
         regex = re.compile(schema["pattern"])
         checks.append(lambda v: not isinstance(v, str) or regex.search(v) is not None)
@@ -218,6 +212,27 @@ def _predicate(schema: Any) -> Callable[[Any], bool] | None:
             return None
         checks.append(lambda v: not inner(v))
     return _every(checks)
+
+
+_is_number = _TYPES["number"]
+_BOUNDS = (
+    ("minimum", operator.ge),
+    ("maximum", operator.le),
+    ("exclusiveMinimum", operator.gt),
+    ("exclusiveMaximum", operator.lt),
+)
+
+
+def _bounded(test: Callable[[Any, Any], bool], bound: Any, value: Any) -> bool:
+    return not _is_number(value) or test(value, bound)
+
+
+def _multiple_of(step: Any, value: Any) -> bool:
+    return not _is_number(value) or _multiple(value, step)
+
+
+def _length(test: Callable[[int, Any], bool], bound: Any, value: Any) -> bool:
+    return not isinstance(value, str) or test(len(value), bound)
 
 
 def _every(checks: list[Callable[[Any], bool]]) -> Callable[[Any], bool]:

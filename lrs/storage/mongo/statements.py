@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from pymongo.errors import DuplicateKeyError
 
@@ -55,6 +55,14 @@ class PendingStatement:
 def wait_backoff(attempt: int) -> None:
     """Sleep before re-checking a row another unit of work holds: 1 ms doubling to 50 ms."""
     time.sleep(min(0.001 * (2**attempt), 0.05))
+
+
+@overload
+def aware(value: datetime) -> datetime: ...
+
+
+@overload
+def aware(value: None) -> None: ...
 
 
 def aware(value: datetime | None) -> datetime | None:

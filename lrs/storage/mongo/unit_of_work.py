@@ -44,6 +44,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
 from lrs.storage.mongo import ops
@@ -117,13 +118,13 @@ class MongoUnitOfWork(UnitOfWork):
         self,
         op: Op,
         *,
-        overlay: dict[str, Any] | None | type[Ellipsis] = ...,
+        overlay: dict[str, Any] | None | EllipsisType = ...,
         overlay_fn: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None,
     ) -> None:
         """Add ``op`` to the write set; ``overlay`` is the document's new state in this unit."""
         self._require_open()
         self._ops.append(op)
-        if overlay is not ...:
+        if not isinstance(overlay, EllipsisType):  # "...": no new state to overlay
             self._overlay[(op["c"], op["id"])] = copy.deepcopy(overlay)
         if overlay_fn is not None:
             for key, doc in list(self._overlay.items()):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 from typing import Any
 
 from lrs.storage.port import (
@@ -118,5 +119,5 @@ class SqliteViolations(ViolationRepository):
 
 
 def _violation_from_row(row: tuple[Any, ...]) -> Violation:
-    *fields, created = row
-    return Violation(*fields, created=parse_stored(created))
+    # The columns are Violation's fields in order; ``created`` (last) is stored as text.
+    return replace(Violation(*row), created=parse_stored(row[-1]))

@@ -195,6 +195,7 @@ def _match_predicate(
     """
     clauses: list[str] = []
     params: list[Any] = []
+    usages: tuple[str, ...] | None
     if q.agent_keys:
         usages = None if q.related_agents else ("actor", "object")
         clauses.append(_link_clause(alias, "statement_agents", "agent_key", q.agent_keys, usages))

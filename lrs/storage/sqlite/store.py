@@ -180,10 +180,11 @@ class SqliteStore(Store):
             self._migrate()
             conn = self._connection()
         except sqlite3.Error as exc:
-            if classify(exc) is None:
+            error = classify(exc)
+            if error is None:
                 raise
             self.discard_connection()
-            raise classify(exc) from exc
+            raise error from exc
         if write and self._local.readonly:
             raise unavailable("the database file is read-only")
         return SqliteUnitOfWork(conn, write)
