@@ -18,7 +18,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 
 from lrs.storage.mongo.statements import aware, in_org, org_clause
-from lrs.storage.port import (
+from lrs.storage.port.identity import (
     AccountLink,
     AccountLinkRepository,
     IdentityConflict,

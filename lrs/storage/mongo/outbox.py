@@ -10,11 +10,7 @@ from bson import ObjectId
 
 from lrs.storage.mongo.schema import json_text
 from lrs.storage.mongo.statements import aware
-from lrs.storage.port import (
-    Outbox,
-    OutboxEvent,
-    OutboxLag,
-)
+from lrs.storage.port.outbox import Outbox, OutboxEvent, OutboxLag
 from lrs.timeutil import utcnow
 
 if TYPE_CHECKING:

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any, overload
 from pymongo.errors import DuplicateKeyError
 
 from lrs.storage.mongo.schema import json_text
-from lrs.storage.port import (
+from lrs.storage.port.errors import ConcurrentUpdate
+from lrs.storage.port.statements import (
     ActivityRepository,
     Attachment,
     AttachmentRepository,
-    ConcurrentUpdate,
     StatementQuery,
     StatementRecord,
     StatementRepository,

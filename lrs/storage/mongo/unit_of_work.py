@@ -67,7 +67,8 @@ from lrs.storage.mongo.statements import (
     PendingStatement,
     write_attachments,
 )
-from lrs.storage.port import ANY, UnitOfWork
+from lrs.storage.port.documents import ANY
+from lrs.storage.port.unit_of_work import UnitOfWork
 from lrs.timeutil import format_timestamp, utcnow
 
 if TYPE_CHECKING:

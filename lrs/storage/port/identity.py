@@ -10,6 +10,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+__all__ = [
+    "AccountLink",
+    "AccountLinkRepository",
+    "IdentityConflict",
+    "IdentityConflictRepository",
+    "Membership",
+    "Trainee",
+    "TraineeRepository",
+]
+
 
 @dataclass(frozen=True)
 class Trainee:

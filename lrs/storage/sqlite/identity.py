@@ -7,13 +7,12 @@ with the main schema and hangs these repositories on each unit of work.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from lrs.storage.port import (
+from lrs.storage.port.identity import (
     AccountLink,
     AccountLinkRepository,
     IdentityConflict,
@@ -22,7 +21,7 @@ from lrs.storage.port import (
     Trainee,
     TraineeRepository,
 )
-from lrs.storage.sqlite.scoping import org_filter
+from lrs.storage.sqlite.common import SqliteRepository, org_filter
 from lrs.timeutil import format_timestamp, parse_stored, utcnow
 
 IDENTITY_SCHEMA = """
@@ -135,10 +134,7 @@ def _trainee(row: tuple[Any, ...]) -> Trainee:
     )
 
 
-class SqliteTrainees(TraineeRepository):
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
+class SqliteTrainees(SqliteRepository, TraineeRepository):
     def get(self, key: str) -> Trainee | None:
         row = self._conn.execute(
             f"SELECT {_TRAINEE_COLUMNS} FROM trainees WHERE key = ?", (key,)
@@ -265,10 +261,7 @@ def _link(row: tuple[Any, ...]) -> AccountLink:
     )
 
 
-class SqliteAccountLinks(AccountLinkRepository):
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
+class SqliteAccountLinks(SqliteRepository, AccountLinkRepository):
     def link(self, link: AccountLink) -> AccountLink | None:
         cursor = self._conn.execute(
             "INSERT INTO trainee_links (agent_key, trainee_key, ifi, source, org, linked, "
@@ -374,10 +367,7 @@ def _conflict(row: tuple[Any, ...]) -> IdentityConflict:
     )
 
 
-class SqliteIdentityConflicts(IdentityConflictRepository):
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
+class SqliteIdentityConflicts(SqliteRepository, IdentityConflictRepository):
     def record(self, conflict: IdentityConflict) -> IdentityConflict:
         now = _stamp(conflict.updated)
         self._conn.execute(

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 from lrs.storage.errors import classify
 from lrs.storage.port.rate_counters import RateCounters
-from lrs.storage.sqlite.store import SqliteStore, _begin_immediate
+from lrs.storage.sqlite.side_tables import SideTable
+from lrs.storage.sqlite.store import _begin_immediate
 
 # Kept apart from the versioned schema: counters are disposable, so the table is
 # made when missing (a fresh store, or one restored from an older backup).
@@ -22,17 +23,8 @@ CREATE INDEX IF NOT EXISTS rate_counters_expires ON rate_counters (expires);
 """
 
 
-class SqliteRateCounters(RateCounters):
-    def __init__(self, store: SqliteStore) -> None:
-        self._store = store
-        self._ready = False
-
-    def _conn(self) -> sqlite3.Connection:
-        conn = self._store._connection()
-        if not self._ready:
-            conn.executescript(RATE_SCHEMA)
-            self._ready = True
-        return conn
+class SqliteRateCounters(SideTable, RateCounters):
+    SCHEMA = RATE_SCHEMA
 
     @contextlib.contextmanager
     def _healthy_connection(self) -> Iterator[sqlite3.Connection]:

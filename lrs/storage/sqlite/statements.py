@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from typing import Any
 
 from lrs import compactjson
-from lrs.storage.port import (
+from lrs.storage.port.statements import (
     ActivityRepository,
     Attachment,
     AttachmentRepository,
@@ -16,7 +15,7 @@ from lrs.storage.port import (
     StatementRecord,
     StatementRepository,
 )
-from lrs.storage.sqlite.scoping import org_filter
+from lrs.storage.sqlite.common import SqliteRepository, org_filter
 from lrs.timeutil import format_timestamp, parse_stored
 
 _STATEMENT_COLUMNS = (
@@ -25,10 +24,7 @@ _STATEMENT_COLUMNS = (
 )
 
 
-class SqliteStatements(StatementRepository):
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
+class SqliteStatements(SqliteRepository, StatementRepository):
     def add(self, record: StatementRecord) -> StatementRecord | None:
         cursor = self._conn.execute(
             "INSERT INTO statements (id, stored, org, authority_key, verb_id, registration, "
@@ -265,10 +261,7 @@ def _statement_from_row(row: tuple[Any, ...], raw: bool = False) -> StatementRec
     )
 
 
-class SqliteActivities(ActivityRepository):
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
+class SqliteActivities(SqliteRepository, ActivityRepository):
     def save_definition(self, activity_id: str, definition: dict[str, Any]) -> None:
         self._conn.execute(
             "INSERT INTO activities (id, definition) VALUES (?, ?) "
@@ -283,10 +276,7 @@ class SqliteActivities(ActivityRepository):
         return json.loads(row[0]) if row else None
 
 
-class SqliteAttachments(AttachmentRepository):
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
+class SqliteAttachments(SqliteRepository, AttachmentRepository):
     def put(self, attachment: Attachment) -> None:
         self._conn.execute(
             "INSERT OR IGNORE INTO attachments (sha2, content_type, data) VALUES (?, ?, ?)",

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from lrs.storage.errors import StoreUnavailable, classify, unavailable
-from lrs.storage.port import Store, UnitOfWork
+from lrs.storage.port.unit_of_work import Store, UnitOfWork
 from lrs.storage.sqlite import inuse
 from lrs.storage.sqlite.archive import ARCHIVE_SCHEMA, SqliteArchive
 from lrs.storage.sqlite.credentials import SqliteCredentials
