@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 
-from lrs.storage.errors import classify
 from lrs.storage.port.cursor_tokens import CursorTokens
 from lrs.storage.sqlite.side_tables import SideTable
 from lrs.storage.sqlite.store import _begin_immediate
@@ -26,17 +25,13 @@ class SqliteCursorTokens(SideTable, CursorTokens):
     SCHEMA = CURSOR_SCHEMA
 
     def put(self, token: str, owner: str, state: str, expires: float, now: float) -> None:
-        if getattr(self._store._local, "readonly", False):
-            self._store.discard_connection()  # opened during an outage: try a fresh one
-        try:
-            self._insert(token, owner, state, expires, now)
-        except sqlite3.Error as exc:
-            if classify(exc) is not None:
-                self._store.discard_connection()  # it may keep the failure after the cause
-            raise
+        with self._healthy_connection() as conn:
+            self._insert(conn, token, owner, state, expires, now)
 
-    def _insert(self, token: str, owner: str, state: str, expires: float, now: float) -> None:
-        conn = self._conn()
+    def _insert(
+        self, conn: sqlite3.Connection, token: str, owner: str, state: str, expires: float,
+        now: float,
+    ) -> None:
         _begin_immediate(conn)  # polls for the write lock like every other writer
         try:
             # The expires index makes this a range scan over the expired rows only.

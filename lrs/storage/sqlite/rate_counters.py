@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
-from collections.abc import Iterator
 
-from lrs.storage.errors import classify
 from lrs.storage.port.rate_counters import RateCounters
 from lrs.storage.sqlite.side_tables import SideTable
 from lrs.storage.sqlite.store import _begin_immediate
@@ -25,19 +22,6 @@ CREATE INDEX IF NOT EXISTS rate_counters_expires ON rate_counters (expires);
 
 class SqliteRateCounters(SideTable, RateCounters):
     SCHEMA = RATE_SCHEMA
-
-    @contextlib.contextmanager
-    def _healthy_connection(self) -> Iterator[sqlite3.Connection]:
-        """This thread's connection, dropped after a storage failure (as units of work do):
-        one opened read-only during an outage would otherwise keep failing after it."""
-        if getattr(self._store._local, "readonly", False):
-            self._store.discard_connection()
-        try:
-            yield self._conn()
-        except sqlite3.Error as exc:
-            if classify(exc) is not None:
-                self._store.discard_connection()
-            raise
 
     def hit(self, name: str, amount: int, expires: float) -> int:
         with self._healthy_connection() as conn:
