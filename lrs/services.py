@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from flask import Flask, current_app
+if TYPE_CHECKING:  # the types only: importing this module stays cheap (lrs --help)
+    from flask import Flask
 
-if TYPE_CHECKING:  # the types only: importing this module stays cheap
     from lrs.config import Settings
     from lrs.domain.archive.runtime import ArchiveRuntime
     from lrs.domain.identity.keys import IdentityKeys
@@ -48,5 +48,10 @@ def install(app: Flask, services_: Services) -> None:
 
 def services(app: Flask | None = None) -> Services:
     """The services of ``app``, or of the app handling the current request."""
-    found: Services = (app or current_app).extensions[EXTENSION]
+    if app is None:
+        from flask import current_app  # here: importing this module must not load Flask
+
+        found: Services = current_app.extensions[EXTENSION]
+    else:
+        found = app.extensions[EXTENSION]
     return found
