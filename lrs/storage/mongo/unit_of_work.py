@@ -52,11 +52,8 @@ from lrs.storage.mongo.archive import MongoArchive
 from lrs.storage.mongo.credentials import MongoCredentials
 from lrs.storage.mongo.documents import MongoDocuments
 from lrs.storage.mongo.gateway import MongoGateway
-from lrs.storage.mongo.identity import (
-    MongoAccountLinks,
-    MongoIdentityConflicts,
-    MongoTrainees,
-)
+from lrs.storage.mongo.identity import MongoAccountLinks, MongoTrainees
+from lrs.storage.mongo.identity_conflicts import MongoIdentityConflicts
 from lrs.storage.mongo.ops import Op, Undo
 from lrs.storage.mongo.outbox import MongoOutbox
 from lrs.storage.mongo.profiles import MongoPatternStates, MongoViolations

@@ -20,9 +20,9 @@ from lrs.storage.sqlite.gateway import GATEWAY_SCHEMA, SqliteGateway
 from lrs.storage.sqlite.identity import (
     IDENTITY_SCHEMA,
     SqliteAccountLinks,
-    SqliteIdentityConflicts,
     SqliteTrainees,
 )
+from lrs.storage.sqlite.identity_conflicts import SqliteIdentityConflicts
 from lrs.storage.sqlite.outbox import SqliteOutbox
 from lrs.storage.sqlite.profiles import SqlitePatternStates, SqliteViolations
 from lrs.storage.sqlite.schema import SCHEMA, SCHEMA_VERSION
