@@ -70,6 +70,3 @@ class MongoCredentials(CredentialRepository):
             overlay=doc,
         )
         return True
-
-
-# ---------------------------------------------------------------- outbox

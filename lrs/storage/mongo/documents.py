@@ -115,6 +115,3 @@ class MongoDocuments(DocumentRepository):
             {"op": "delete", "c": "documents", "q": q, "multi": True},
             overlay_fn=lambda doc: None if _in_scope(doc, q) else doc,
         )
-
-
-# ---------------------------------------------------------------- credentials

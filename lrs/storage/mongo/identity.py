@@ -315,6 +315,3 @@ class MongoAccountLinks(AccountLinkRepository):
             and d.get("unlinked") is not None,
         )
         return bool(rows)
-
-
-# ---------------------------------------------------------------- identity conflicts

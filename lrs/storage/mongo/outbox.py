@@ -103,6 +103,3 @@ class MongoOutbox(Outbox):
         count = outbox.count_documents(pending, session=self._uow.session)
         first = outbox.find_one(pending, sort=[("_id", 1)], session=self._uow.session)
         return OutboxLag(count, aware(first["created"]) if first else None)
-
-
-# ---------------------------------------------------------------- pattern states

@@ -48,6 +48,7 @@ from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
 from lrs.storage.mongo import ops
+from lrs.storage.mongo.activities import MongoActivities, MongoAttachments, write_attachments
 from lrs.storage.mongo.archive import MongoArchive
 from lrs.storage.mongo.credentials import MongoCredentials
 from lrs.storage.mongo.documents import MongoDocuments
@@ -57,13 +58,7 @@ from lrs.storage.mongo.identity_conflicts import MongoIdentityConflicts
 from lrs.storage.mongo.ops import Op, Undo
 from lrs.storage.mongo.outbox import MongoOutbox
 from lrs.storage.mongo.profiles import MongoPatternStates, MongoViolations
-from lrs.storage.mongo.statements import (
-    MongoActivities,
-    MongoAttachments,
-    MongoStatements,
-    PendingStatement,
-    write_attachments,
-)
+from lrs.storage.mongo.statements import MongoStatements, PendingStatement
 from lrs.storage.port.documents import ANY
 from lrs.storage.port.unit_of_work import UnitOfWork
 from lrs.timeutil import format_timestamp, utcnow

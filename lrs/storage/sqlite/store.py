@@ -13,6 +13,7 @@ from pathlib import Path
 from lrs.storage.errors import StoreUnavailable, classify, unavailable
 from lrs.storage.port.unit_of_work import Store, UnitOfWork
 from lrs.storage.sqlite import inuse
+from lrs.storage.sqlite.activities import SqliteActivities, SqliteAttachments
 from lrs.storage.sqlite.archive import ARCHIVE_SCHEMA, SqliteArchive
 from lrs.storage.sqlite.credentials import SqliteCredentials
 from lrs.storage.sqlite.documents import SqliteDocuments
@@ -26,7 +27,7 @@ from lrs.storage.sqlite.identity_conflicts import SqliteIdentityConflicts
 from lrs.storage.sqlite.outbox import SqliteOutbox
 from lrs.storage.sqlite.profiles import SqlitePatternStates, SqliteViolations
 from lrs.storage.sqlite.schema import SCHEMA, SCHEMA_VERSION
-from lrs.storage.sqlite.statements import SqliteActivities, SqliteAttachments, SqliteStatements
+from lrs.storage.sqlite.statements import SqliteStatements
 
 log = logging.getLogger(__name__)
 
