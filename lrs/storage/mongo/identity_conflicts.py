@@ -100,11 +100,8 @@ class MongoIdentityConflicts(IdentityConflictRepository):
         return _conflict(doc) if doc else None
 
     def list_conflicts(
-        self,
-        status: str | None = "open",
-        org_scope: str | None = None,
-        trainee_key: str | None = None,
-        limit: int = 100,
+        self, status: str | None = "open", org_scope: str | None = None,
+        trainee_key: str | None = None, limit: int = 100,
     ) -> list[IdentityConflict]:
         clauses: list[dict[str, Any]] = []
         if status is not None:

@@ -177,11 +177,8 @@ class IdentityConflictRepository(ABC):
 
     @abstractmethod
     def list_conflicts(
-        self,
-        status: str | None = "open",
-        org_scope: str | None = None,
-        trainee_key: str | None = None,
-        limit: int = 100,
+        self, status: str | None = "open", org_scope: str | None = None,
+        trainee_key: str | None = None, limit: int = 100,
     ) -> list[IdentityConflict]:
         """Conflicts in creation order; ``status=None`` means any status."""
 

@@ -77,11 +77,8 @@ class SqliteIdentityConflicts(SqliteRepository, IdentityConflictRepository):
         return _conflict(row) if row else None
 
     def list_conflicts(
-        self,
-        status: str | None = "open",
-        org_scope: str | None = None,
-        trainee_key: str | None = None,
-        limit: int = 100,
+        self, status: str | None = "open", org_scope: str | None = None,
+        trainee_key: str | None = None, limit: int = 100,
     ) -> list[IdentityConflict]:
         sql, params = org_filter("org", org_scope)
         if status is not None:
