@@ -112,15 +112,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         opened, load_policy_book(settings), settings.archive_projector,
         batch=settings.archive_batch,
     )
+    # The limiter: rate limits on failed authentications and identifier lookups (issue 12.3).
     install_services(app, Services(
-        settings=settings,
-        store=opened,
-        profiles=registry,
-        identity_keys=keys,
-        ingest_hooks=hooks,
-        # Rate limits on failed authentications and identifier lookups (issue 12.3).
-        limiter=build_limiter(opened),
-        archive=archive,
+        settings=settings, store=opened, profiles=registry, identity_keys=keys,
+        ingest_hooks=hooks, limiter=build_limiter(opened), archive=archive,
     ))
     app.register_blueprint(archive_http.bp, url_prefix=API_PREFIX)
     archive.start()

@@ -10,11 +10,7 @@ from typing import TYPE_CHECKING, Any
 from pymongo.errors import DuplicateKeyError
 
 from lrs.storage.mongo.schema import json_text
-from lrs.storage.port.statements import (
-    ActivityRepository,
-    Attachment,
-    AttachmentRepository,
-)
+from lrs.storage.port.statements import ActivityRepository, Attachment, AttachmentRepository
 
 if TYPE_CHECKING:
     from lrs.storage.mongo.unit_of_work import MongoUnitOfWork

@@ -12,10 +12,7 @@ from bson.errors import InvalidId
 from lrs.storage.mongo.identity import _merged
 from lrs.storage.mongo.schema import json_text
 from lrs.storage.mongo.statements import aware, in_org, org_clause
-from lrs.storage.port.identity import (
-    IdentityConflict,
-    IdentityConflictRepository,
-)
+from lrs.storage.port.identity import IdentityConflict, IdentityConflictRepository
 from lrs.timeutil import utcnow
 
 if TYPE_CHECKING:

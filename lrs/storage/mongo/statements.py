@@ -13,11 +13,7 @@ from typing import TYPE_CHECKING, Any, overload
 from pymongo.errors import DuplicateKeyError
 
 from lrs.storage.port.errors import ConcurrentUpdate
-from lrs.storage.port.statements import (
-    StatementQuery,
-    StatementRecord,
-    StatementRepository,
-)
+from lrs.storage.port.statements import StatementQuery, StatementRecord, StatementRepository
 from lrs.timeutil import utcnow
 
 if TYPE_CHECKING:

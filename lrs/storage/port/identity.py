@@ -11,13 +11,8 @@ from datetime import date, datetime
 from typing import Any
 
 __all__ = [
-    "AccountLink",
-    "AccountLinkRepository",
-    "IdentityConflict",
-    "IdentityConflictRepository",
-    "Membership",
-    "Trainee",
-    "TraineeRepository",
+    "AccountLink", "AccountLinkRepository", "IdentityConflict", "IdentityConflictRepository",
+    "Membership", "Trainee", "TraineeRepository",
 ]
 
 

@@ -11,14 +11,8 @@ from datetime import datetime
 from typing import Any
 
 __all__ = [
-    "ACTIVITY_USAGES",
-    "AGENT_USAGES",
-    "ActivityRepository",
-    "Attachment",
-    "AttachmentRepository",
-    "StatementQuery",
-    "StatementRecord",
-    "StatementRepository",
+    "ACTIVITY_USAGES", "AGENT_USAGES", "ActivityRepository", "Attachment", "AttachmentRepository",
+    "StatementQuery", "StatementRecord", "StatementRepository",
 ]
 
 

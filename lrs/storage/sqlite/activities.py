@@ -5,11 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lrs.storage.port.statements import (
-    ActivityRepository,
-    Attachment,
-    AttachmentRepository,
-)
+from lrs.storage.port.statements import ActivityRepository, Attachment, AttachmentRepository
 from lrs.storage.sqlite.common import SqliteRepository
 
 

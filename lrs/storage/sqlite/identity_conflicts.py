@@ -6,10 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lrs.storage.port.identity import (
-    IdentityConflict,
-    IdentityConflictRepository,
-)
+from lrs.storage.port.identity import IdentityConflict, IdentityConflictRepository
 from lrs.storage.sqlite.common import SqliteRepository, org_filter
 from lrs.storage.sqlite.identity import _dumps, _stamp
 from lrs.timeutil import parse_stored

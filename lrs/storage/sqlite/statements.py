@@ -7,11 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from lrs import compactjson
-from lrs.storage.port.statements import (
-    StatementQuery,
-    StatementRecord,
-    StatementRepository,
-)
+from lrs.storage.port.statements import StatementQuery, StatementRecord, StatementRepository
 from lrs.storage.sqlite.common import SqliteRepository, org_filter
 from lrs.timeutil import format_timestamp, parse_stored
 

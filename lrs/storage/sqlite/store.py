@@ -18,11 +18,7 @@ from lrs.storage.sqlite.archive import ARCHIVE_SCHEMA, SqliteArchive
 from lrs.storage.sqlite.credentials import SqliteCredentials
 from lrs.storage.sqlite.documents import SqliteDocuments
 from lrs.storage.sqlite.gateway import GATEWAY_SCHEMA, SqliteGateway
-from lrs.storage.sqlite.identity import (
-    IDENTITY_SCHEMA,
-    SqliteAccountLinks,
-    SqliteTrainees,
-)
+from lrs.storage.sqlite.identity import IDENTITY_SCHEMA, SqliteAccountLinks, SqliteTrainees
 from lrs.storage.sqlite.identity_conflicts import SqliteIdentityConflicts
 from lrs.storage.sqlite.outbox import SqliteOutbox
 from lrs.storage.sqlite.profiles import SqlitePatternStates, SqliteViolations
