@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
+from flask.json.provider import DefaultJSONProvider
 
 from lrs.bootstrap import ensure_admin_credential
 from lrs.config import Settings
@@ -18,6 +19,7 @@ from lrs.domain.identity.keys import load_identity_keys
 from lrs.domain.profiles import load_registry
 from lrs.domain.profiles.ingest import ProfileValidationHook
 from lrs.domain.profiles.policy import ProfileSettings
+from lrs.domain.statements.hooks import IngestHook
 from lrs.http import about, activities, agents, documents, health, openapi, profiles, statements
 from lrs.http import archive as archive_http
 from lrs.http import gateway as gateway_http
@@ -33,9 +35,10 @@ from lrs.http.errors import register_error_handlers
 from lrs.http.requests import enforce_body_limit
 from lrs.http.role_scope import refuse_documents
 from lrs.http.store_errors import register_store_error_handlers
-from lrs.http.throttle import authenticate_limited
-from lrs.http.throttle import install as install_limiter
+from lrs.http.throttle import authenticate_limited, build_limiter
 from lrs.http.versioning import VERSION_HEADER, negotiate
+from lrs.services import Services, services
+from lrs.services import install as install_services
 from lrs.storage.errors import StoreUnavailable
 from lrs.storage.factory import open_store
 from lrs.storage.port import Store
@@ -57,43 +60,39 @@ CORS_HEADERS = {
 log = logging.getLogger(__name__)
 
 
+class _JSONProvider(DefaultJSONProvider):
+    # Chinese names as UTF-8, not \u escapes; keys in the order the code builds them.
+    ensure_ascii = False
+    sort_keys = False
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
     """Build the LRS. ``store`` overrides the one ``settings.database_url`` names."""
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
-    app.extensions["lrs.settings"] = settings
+    app.json = _JSONProvider(app)
     # A worker boots through a storage outage (and answers 503 until it ends):
     # gunicorn stops the whole server when a worker fails to boot.
-    app.extensions["lrs.store"] = store or open_store(
-        settings.resolved_database_url(), tolerate_unavailable=True
-    )
+    opened = store or open_store(settings.resolved_database_url(), tolerate_unavailable=True)
     if store is None:
         # LRS_ADMIN_KEY/LRS_ADMIN_SECRET, in each process: mongomock:// has one store per
         # process. Idempotent; during a storage outage it waits for the next start.
         with contextlib.suppress(StoreUnavailable):
-            ensure_admin_credential(app.extensions["lrs.store"])
-    # Domain steps run inside each statement write (profile checks, identity
-    # links); features append theirs here when the app is built.
-    app.extensions["lrs.ingest_hooks"] = []
+            ensure_admin_credential(opened)
     # xAPI Profiles: the loaded documents, checked on every statement write.
-    app.extensions["lrs.profiles"] = load_registry(settings.profiles_dir)
-    app.extensions["lrs.ingest_hooks"].append(
-        ProfileValidationHook(
-            app.extensions["lrs.profiles"], ProfileSettings.from_settings(settings)
-        )
-    )
+    registry = load_registry(settings.profiles_dir)
     # Trainee identity: agreed identifiers hashed with LRS_IDENTITY_SECRET; the
     # hook links each statement's actor to the trainee its extension names.
     keys = load_identity_keys(
         settings.identity_secret, settings.data_dir, settings.resolved_database_url()
     )
-    app.extensions["lrs.identity_keys"] = keys
-    app.extensions["lrs.ingest_hooks"].append(identity_hook(keys))
-    # Rate limits on failed authentications and identifier lookups (issue 12.3).
-    install_limiter(app.extensions, app.extensions["lrs.store"])
+    # Domain steps run inside each statement write (profile checks, identity
+    # links); features append theirs here when the app is built.
+    hooks: list[IngestHook] = [
+        ProfileValidationHook(registry, ProfileSettings.from_settings(settings)),
+        identity_hook(keys),
+    ]
 
     for blueprint in (
         statements.bp, documents.bp, activities.bp, agents.bp, about.bp, openapi.bp,
@@ -110,10 +109,14 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     # after any fork; under "process" a follower beside the app projects instead
     # (lrs serve); tests use "off" and call drain().
     archive = ArchiveRuntime(
-        app.extensions["lrs.store"], load_policy_book(settings), settings.archive_projector,
+        opened, load_policy_book(settings), settings.archive_projector,
         batch=settings.archive_batch,
     )
-    app.extensions["lrs.archive"] = archive
+    # The limiter: rate limits on failed authentications and identifier lookups (issue 12.3).
+    install_services(app, Services(
+        settings=settings, store=opened, profiles=registry, identity_keys=keys,
+        ingest_hooks=hooks, limiter=build_limiter(opened), archive=archive,
+    ))
     app.register_blueprint(archive_http.bp, url_prefix=API_PREFIX)
     archive.start()
     # The management console (管理端): Chinese pages over the same archive services.
@@ -123,7 +126,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.after_request(_after_request)
     register_error_handlers(app)
     register_store_error_handlers(app)
-    app.wsgi_app = AlternateRequestSyntax(app.wsgi_app, settings.max_body_bytes)
+    # Flask's documented way to add WSGI middleware; mypy sees a method assignment.
+    app.wsgi_app = AlternateRequestSyntax(  # type: ignore[method-assign]
+        app.wsgi_app, settings.max_body_bytes
+    )
     return app
 
 
@@ -142,7 +148,7 @@ def _before_request() -> Response | None:
         g.xapi_version = None
         return None
     g.xapi_version = negotiate(
-        request.headers.get(VERSION_HEADER), current_app.extensions["lrs.settings"].versions
+        request.headers.get(VERSION_HEADER), services().settings.versions
     )
     if request.environ.get(ALTERNATE_FLAG) and g.xapi_version != "1.0.3":
         raise ValidationError(
@@ -157,7 +163,7 @@ def _after_request(response: Response) -> Response:
     if request.blueprint == "console":
         return response  # no xAPI version header and no CORS on the console's pages
     # Unnegotiated requests (About, or a missing/unknown version) get the newest.
-    version = g.get("xapi_version") or current_app.extensions["lrs.settings"].versions[0]
+    version = g.get("xapi_version") or services().settings.versions[0]
     response.headers[VERSION_HEADER] = version
     for name, value in CORS_HEADERS.items():
         response.headers.setdefault(name, value)

@@ -13,6 +13,7 @@ from flask import Flask
 
 from lrs.config import Settings
 from lrs.domain.gateway.ingest import Hub
+from lrs.services import services
 
 
 def build_hub(settings: Settings | None = None) -> tuple[Hub, Flask]:
@@ -20,6 +21,6 @@ def build_hub(settings: Settings | None = None) -> tuple[Hub, Flask]:
 
     settings = replace(settings or Settings.from_env(), archive_projector="off")
     app = create_app(settings)
-    hub = Hub(app.extensions["lrs.store"], tuple(app.extensions["lrs.ingest_hooks"]),
+    hub = Hub(services(app).store, tuple(services(app).ingest_hooks),
               settings.authority_homepage, settings)
     return hub, app

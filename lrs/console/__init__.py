@@ -17,8 +17,9 @@ from lrs.console import (  # noqa: F401 - they add their pages to bp
     session,
     statements,
     upload,
+    views,
 )
-from lrs.console.views import bp
+from lrs.console.blueprint import bp
 
 
 def init_console(app: Flask) -> None:

@@ -4,13 +4,14 @@ its own org: it can neither see nor make credentials outside it."""
 
 from __future__ import annotations
 
-from flask import current_app, g, render_template, request
+from flask import g, render_template, request
 
-from lrs.console.views import bp
+from lrs.console.blueprint import bp
 from lrs.domain.credentials import SCOPES, create_credential, parse_scopes
 from lrs.domain.errors import Forbidden, NotFound, ValidationError
 from lrs.domain.gateway import jobs as gateway_jobs
 from lrs.domain.identity.roles import ROLES, credential_settings, in_scope
+from lrs.services import services
 
 DEAD_LETTERS_SHOWN = 50
 
@@ -21,10 +22,10 @@ def _require_admin() -> None:
 
 
 def _page(created=None, secret=None, status=200):
-    store = current_app.extensions["lrs.store"]
+    store = services().store
     with store.read() as uow:
         items = [c for c in uow.credentials.list_credentials() if in_scope(c.org, g.reader.scope)]
-    projector = current_app.extensions["lrs.archive"].status()
+    projector = services().archive.status()
     org = g.reader.scope or None
     # As GET /xapi/gateway/status and /xapi/gateway/dead-letters show them to this org.
     jobs = [gateway_jobs.job_status(store, j) for j in gateway_jobs.list_jobs(store, org)]
@@ -52,11 +53,11 @@ def admin_create():
     role = form.get("role") or None
     trainee = form.get("trainee", "").strip() or None
     if trainee and role == "trainee":
-        trainee = current_app.extensions["lrs.identity_keys"].key_or_id(trainee)
+        trainee = services().identity_keys.key_or_id(trainee)
     identity = credential_settings(role, form.get("unit", "").strip() or None, trainee, org)
-    policy = current_app.extensions["lrs.settings"].profile_policy
+    policy = services().settings.profile_policy
     credential, secret = create_credential(
-        current_app.extensions["lrs.store"], form.get("name", ""), scopes, org=org,
+        services().store, form.get("name", ""), scopes, org=org,
         settings={"profile_policy": policy, **identity},
     )
     return _page(created=credential, secret=secret, status=201)
@@ -65,7 +66,7 @@ def admin_create():
 @bp.post("/admin/credentials/<key>/revoke")
 def admin_revoke(key: str):
     _require_admin()
-    store = current_app.extensions["lrs.store"]
+    store = services().store
     with store.transaction() as uow:
         credential = uow.credentials.get(key)
         if credential is None or not in_scope(credential.org, g.reader.scope):

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, g, redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
-from lrs.console.views import bp
+from lrs.console.blueprint import bp
 from lrs.domain.errors import Forbidden
 from lrs.domain.identity import conflicts as conflict_rules
 from lrs.domain.identity.keys import mask_name
 from lrs.domain.identity.membership import parse_day
 from lrs.http.auth import has_scope
+from lrs.services import services
 
 KINDS = {"account_claim": "账号归属冲突", "unit_mismatch": "所属单位不一致"}
 
@@ -22,7 +24,7 @@ def _require_writer() -> None:
 @bp.get("/conflicts")
 def conflicts() -> str:
     _require_writer()
-    with current_app.extensions["lrs.store"].read() as uow:
+    with services().store.read() as uow:
         found = [c for c in uow.identity_conflicts.list_conflicts(
             "open", org_scope=g.reader.scope or None, trainee_key=None, limit=500)
             if conflict_rules.visible(g.reader, c)]
@@ -34,10 +36,10 @@ def conflicts() -> str:
 
 
 @bp.post("/conflicts/<conflict_id>/resolve")
-def resolve_conflict(conflict_id: str) -> Response:
+def resolve_conflict(conflict_id: str) -> BaseResponse:
     _require_writer()
     form = request.form
-    with current_app.extensions["lrs.store"].transaction() as uow:
+    with services().store.transaction() as uow:
         conflict_rules.resolve(
             uow, g.reader, conflict_id, form.get("decision", ""),
             owner=form.get("owner") or None,

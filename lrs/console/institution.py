@@ -3,13 +3,14 @@ and its gateway jobs, each table also as XLSX/CSV (``?format=…&table=…``).""
 
 from __future__ import annotations
 
-from flask import Response, current_app, g, render_template, request
+from flask import Response, g, render_template, request
 
-from lrs.console.views import _BUCKETS, _export_format, _period, _runtime, _today, bp
+from lrs.console.blueprint import BUCKETS, archive_runtime, bp, export_format, period_param, today
 from lrs.domain.archive import institution as report
 from lrs.domain.archive import institution_exports as tables
 from lrs.http.auth import has_scope
 from lrs.http.negotiate import spreadsheet
+from lrs.services import services
 
 # A page stays readable and quick; the exports carry every line.
 ROWS_SHOWN = 500
@@ -17,10 +18,10 @@ ROWS_SHOWN = 500
 
 @bp.get("/institution")
 def institution() -> Response | str:
-    fmt = _export_format()
+    fmt = export_format()
     table = report.check_table(request.args.get("table"))
     org = report.institution_org(g.reader, request.args.get("org"))
-    store = current_app.extensions["lrs.store"]
+    store = services().store
     # Violations and gateway jobs are about statements: the API shows them to
     # credentials that read statements, and so does the console.
     reads_statements = has_scope(g.console_credential, "statements/read")
@@ -32,11 +33,11 @@ def institution() -> Response | str:
             return spreadsheet(tables.violations_table(violations), fmt, stem)
         if table == "gateway":
             return spreadsheet(tables.gateway_table(jobs), fmt, stem)
-    earned = report.earned(store, _runtime().book, org, _period(), _today())
+    earned = report.earned(store, archive_runtime().book, org, period_param(), today())
     if fmt:
         sheet = (tables.activities_table(earned) if table == "activities"
                  else tables.trainees_table(earned))
         return spreadsheet(sheet, fmt, f"{stem}-{earned['period']['key']}")
     return render_template("console/institution.html", report=earned, violations=violations,
-                           jobs=jobs, reads_statements=reads_statements, buckets=_BUCKETS,
+                           jobs=jobs, reads_statements=reads_statements, buckets=BUCKETS,
                            shown=ROWS_SHOWN)

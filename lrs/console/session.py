@@ -11,11 +11,12 @@ import hmac
 import secrets
 import time
 
-from flask import Flask, current_app, request, session
+from flask import Flask, request, session
 
 from lrs.domain.credentials import authenticate
 from lrs.domain.identity.roles import Reader, reader_for
 from lrs.http.auth import has_scope
+from lrs.services import services
 from lrs.storage.port import Credential
 
 COOKIE = "lrs_console"
@@ -23,8 +24,8 @@ COOKIE = "lrs_console"
 
 def configure(app: Flask) -> None:
     """Session cookie settings; the signing key is derived from the identity secret."""
-    settings = app.extensions["lrs.settings"]
-    app.secret_key = app.extensions["lrs.identity_keys"].derive("console session")
+    settings = services(app).settings
+    app.secret_key = services(app).identity_keys.derive("console session")
     app.config.update(
         SESSION_COOKIE_NAME=COOKIE,
         SESSION_COOKIE_PATH="/console",
@@ -36,7 +37,7 @@ def configure(app: Flask) -> None:
 
 def log_in(key: str, secret: str) -> Credential | None:
     """Check key and secret with the API's credential service; start a fresh session."""
-    credential = authenticate(current_app.extensions["lrs.store"], key, secret)
+    credential = authenticate(services().store, key, secret)
     if credential is None or not has_scope(credential, "trainees/read"):
         return None
     session.clear()  # no session fixation: a new session for every login
@@ -53,12 +54,12 @@ def current_reader() -> tuple[Reader, Credential] | None:
     key = session.get("cred")
     if not key:
         return None
-    idle = current_app.extensions["lrs.settings"].console_idle_minutes * 60
+    idle = services().settings.console_idle_minutes * 60
     if time.time() - float(session.get("seen", 0)) > idle:
         session.clear()
         session["expired"] = True
         return None
-    with current_app.extensions["lrs.store"].read() as uow:
+    with services().store.read() as uow:
         credential = uow.credentials.get(key)
     if credential is None or credential.revoked or not has_scope(credential, "trainees/read"):
         session.clear()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import current_app, g, render_template, request
+from flask import g, render_template, request
 
-from lrs.console.views import bp
+from lrs.console.blueprint import bp
 from lrs.domain.errors import Forbidden, ValidationError
 from lrs.domain.statements import service
 from lrs.domain.statements.validation import is_iri, is_uuid
 from lrs.http.auth import has_scope
+from lrs.services import services
 from lrs.storage.port import StatementQuery
 
 PAGE = 50
@@ -54,5 +55,5 @@ def _query() -> StatementQuery:
 def statements() -> str:
     if g.reader.role != "admin" or not has_scope(g.console_credential, "statements/read"):
         raise Forbidden("只有可读全部语句的系统管理员凭据可以浏览语句")
-    page = service.query_statements(current_app.extensions["lrs.store"], _query())
+    page = service.query_statements(services().store, _query())
     return render_template("console/statements.html", page=page, args=request.args)

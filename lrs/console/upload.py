@@ -12,14 +12,15 @@ import io
 import zipfile
 from datetime import date, datetime
 
-from flask import current_app, g, render_template, request
+from flask import g, render_template, request
 
-from lrs.console.views import bp
+from lrs.console.blueprint import bp
 from lrs.domain.errors import Forbidden, ValidationError
 from lrs.domain.identity.csv_import import decode, import_rows, read_rows
 from lrs.domain.identity.roles import check_org_path, in_scope
 from lrs.domain.identity.vocabulary import SOURCE_IMPORT
 from lrs.http.auth import has_scope
+from lrs.services import services
 
 
 def xlsx_as_csv(data: bytes) -> str:
@@ -63,8 +64,8 @@ def unit_import(unit: str) -> tuple[str, int]:
     data = upload.read()
     is_xlsx = upload.filename.lower().endswith(".xlsx")
     rows = read_rows(xlsx_as_csv(data) if is_xlsx else decode(data))
-    report = import_rows(current_app.extensions["lrs.store"],
-                         current_app.extensions["lrs.identity_keys"], reader, rows,
+    report = import_rows(services().store,
+                         services().identity_keys, reader, rows,
                          SOURCE_IMPORT)
     return render_template("console/import.html", unit=unit, report=report.as_dict(),
                            filename=upload.filename), 200

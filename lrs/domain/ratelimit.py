@@ -82,7 +82,7 @@ class Limiter:
         self.clock = clock
 
     def _windows(self, rule: str, subject: str, now: float) -> list[tuple[str, Limit, float]]:
-        out = []
+        out: list[tuple[str, Limit, float]] = []
         for limit in self.limits.get(rule, ()):
             number = int(now // limit.seconds)
             ends = (number + 1) * limit.seconds

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, jsonify
 
 from lrs import __version__
 from lrs.http import requests as req
+from lrs.services import services
 
 bp = Blueprint("about", __name__)
 
@@ -17,7 +18,7 @@ def about() -> Response:
     req.check_params([])
     return jsonify(
         {
-            "version": list(reversed(current_app.extensions["lrs.settings"].versions)),
+            "version": list(reversed(services().settings.versions)),
             "extensions": {EXTENSION: {"name": "cadre-training LRS", "version": __version__}},
         }
     )

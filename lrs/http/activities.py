@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, jsonify
 
 from lrs.domain.activities import activity_object
 from lrs.domain.errors import ValidationError
 from lrs.domain.statements.validation import is_iri
 from lrs.http import requests as req
 from lrs.http.auth import require
+from lrs.services import services
 
 bp = Blueprint("activities", __name__)
 
@@ -20,7 +21,7 @@ def get_activity() -> Response:
     activity_id = req.required(params, "activityId")
     if not is_iri(activity_id):
         raise ValidationError("activityId must be an IRI", "activityId")
-    with current_app.extensions["lrs.store"].read() as uow:
+    with services().store.read() as uow:
         definition = uow.activities.get(activity_id)
     # An activity nobody defined is still an activity: answer with its id.
     return jsonify(activity_object(activity_id, definition))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from lrs.domain.agents import person_from_agent
-from lrs.http import identity as identity_http
 from lrs.http import requests as req
+from lrs.http import trainee_agents
 from lrs.http.auth import require
 
 bp = Blueprint("agents", __name__)
@@ -19,4 +19,4 @@ def get_agent() -> Response:
     req.required(params, "agent")
     agent = req.agent_param(params)
     # A trainee's Person lists every identifier linked to it (lrs.http.identity).
-    return jsonify(identity_http.person_for(agent) or person_from_agent(agent))
+    return jsonify(trainee_agents.person_for(agent) or person_from_agent(agent))

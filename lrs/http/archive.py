@@ -14,7 +14,7 @@ import json
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response
 
 from lrs.domain.archive import exports, reports
 from lrs.domain.archive.runtime import ArchiveRuntime
@@ -25,13 +25,14 @@ from lrs.domain.identity.roles import Reader, reader_for
 from lrs.http import requests as req
 from lrs.http.auth import require
 from lrs.http.negotiate import representation, wanted_format
+from lrs.services import services
 from lrs.timeutil import utcnow
 
 bp = Blueprint("archive", __name__)
 
 
 def _runtime() -> ArchiveRuntime:
-    return current_app.extensions["lrs.archive"]
+    return services().archive
 
 
 def _reader() -> Reader:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 
-from flask import current_app, g, request
+from flask import g, request
 
 from lrs.domain.credentials import authenticate
 from lrs.domain.errors import Forbidden, Unauthorized
+from lrs.services import services
 from lrs.storage.port import Credential
 
 # Scopes that satisfy a need. "all" satisfies everything; "all/read" every read.
@@ -43,7 +44,7 @@ def authenticate_request() -> Credential:
     # Read from the store on every request (one primary-key lookup and a
     # microsecond HMAC), so a revoked credential stops working at once, in every
     # worker, whichever process revoked it.
-    credential = authenticate(current_app.extensions["lrs.store"], key, secret)
+    credential = authenticate(services().store, key, secret)
     if credential is None:
         raise Unauthorized("unknown or revoked credentials")
     return credential

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from lrs.domain.agents import agent_key
 from lrs.domain.documents import service
@@ -25,6 +25,7 @@ from lrs.domain.errors import ValidationError
 from lrs.domain.statements.validation import is_iri, is_uuid
 from lrs.http import requests as req
 from lrs.http.auth import require
+from lrs.services import services
 from lrs.storage.port import DocumentKey, DocumentScope
 
 bp = Blueprint("documents", __name__)
@@ -73,20 +74,19 @@ def _handle(resource: _Resource) -> Response:
     if reading:
         allowed = (*allowed, "since")
     params = req.check_params(allowed)
-    context = _context(resource, params)
+    scope = _scope(resource, params, org)
     doc_id = params.get(resource.id_param)
     if doc_id is not None and doc_id == "":
         raise ValidationError(
             f"parameter {resource.id_param!r} must not be empty", resource.id_param
         )
 
-    store = current_app.extensions["lrs.store"]
+    store = services().store
     version = req.version()
 
     if doc_id is None:
         if method in ("PUT", "POST") or (method == "DELETE" and resource.kind != STATE):
             raise ValidationError(f"parameter {resource.id_param!r} is required", resource.id_param)
-        scope = DocumentScope(resource.kind, org, **context)
         if method == "DELETE":
             service.delete_all(store, scope)
             return Response(status=204)
@@ -104,7 +104,7 @@ def _handle(resource: _Resource) -> Response:
         )
     key = DocumentKey(
         resource.kind, org, doc_id,
-        context["activity_id"], context["agent_key"], context["registration"] or "",
+        scope.activity_id, scope.agent_key, scope.registration or "",
     )
     conditions = service.Conditions.from_headers(
         request.headers.get("If-Match"), request.headers.get("If-None-Match")
@@ -135,32 +135,33 @@ def _handle(resource: _Resource) -> Response:
     return response
 
 
-def _context(resource: _Resource, params: dict[str, str]) -> dict[str, str | None]:
-    """activity_id, agent_key and registration from the parameters, validated (400 naming them)."""
-    context: dict[str, str | None] = {"activity_id": "", "agent_key": "", "registration": ""}
+def _scope(resource: _Resource, params: dict[str, str], org: str) -> DocumentScope:
+    """The documents addressed: activity_id, agent_key and registration from the parameters,
+    validated (400 naming them)."""
+    activity_id, key = "", ""
+    registration_value: str | None = ""
     if "activityId" in resource.context_params:
         activity_id = req.required(params, "activityId")
         if not is_iri(activity_id):
             raise ValidationError("parameter 'activityId' must be an IRI", "activityId")
-        context["activity_id"] = activity_id
     if "agent" in resource.context_params:
         req.required(params, "agent")
         agent = req.agent_param(params, "agent")
-        key = agent_key(agent) if isinstance(agent, dict) else None
-        if key is None:
+        found = agent_key(agent) if isinstance(agent, dict) else None
+        if found is None:
             raise ValidationError(
                 "parameter 'agent' must be an Agent or an identified Group", "agent"
             )
-        context["agent_key"] = key
+        key = found
     if "registration" in resource.context_params:
         registration = params.get("registration")
         if registration is None:
             # No registration: one document stored without one, or (listing,
             # deleting all) the documents of every registration.
-            context["registration"] = "" if resource.id_param in params else None
+            registration_value = "" if resource.id_param in params else None
         else:
             if not is_uuid(registration):
                 raise ValidationError("parameter 'registration' must be a UUID", "registration")
-            context["registration"] = registration.lower()
-    return context
+            registration_value = registration.lower()
+    return DocumentScope(resource.kind, org, activity_id, key, registration_value)
 

@@ -6,7 +6,7 @@ import logging
 import uuid
 
 from flask import Flask, Response, jsonify
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from lrs.domain.errors import LRSError, TooManyRequests
 from lrs.storage.port import ConcurrentUpdate
@@ -48,7 +48,7 @@ def register_error_handlers(app: Flask) -> None:
                 413, f"the request body is larger than the limit of {limit} bytes", "body"
             )
         response = error_response(exc.code or 500, exc.description or exc.name)
-        if exc.code == 405 and exc.valid_methods:
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from lrs.domain.errors import NotFound, ValidationError
 from lrs.domain.gateway import jobs
 from lrs.domain.gateway.ingest import Hub, retry_letter
 from lrs.http import requests as req
 from lrs.http.auth import require
+from lrs.services import services
 from lrs.storage.port import DeadLetter
 from lrs.timeutil import format_timestamp
 
@@ -31,12 +32,12 @@ def _json(body: Any, status: int = 200) -> Response:
 
 
 def _store():
-    return current_app.extensions["lrs.store"]
+    return services().store
 
 
 def _hub() -> Hub:
-    settings = current_app.extensions["lrs.settings"]
-    return Hub(_store(), tuple(current_app.extensions["lrs.ingest_hooks"]),
+    settings = services().settings
+    return Hub(_store(), tuple(services().ingest_hooks),
                settings.authority_homepage, settings)
 
 
@@ -87,7 +88,7 @@ def retry(letterId: str) -> Response:  # noqa: N803 - the documented path name
     if job.kind == "forward":
         from adapters.forward import Forwarder
 
-        why = Forwarder(_store(), current_app.extensions["lrs.settings"], job.name).retry(letter)
+        why = Forwarder(_store(), services().settings, job.name).retry(letter)
     else:
         report = retry_letter(_hub(), jobs.job_credential(_store(), job), letter)
         why = report.refused[0][1] if report.refused else None
@@ -120,7 +121,7 @@ def import_records() -> Response:
     platform = Platform(req.required(params, "platform"), req.required(params, "homePage"),
                         params.get("platformName", ""), params.get("institutionCode", ""))
     jobs.check_endpoint(platform.home_page)  # an http(s) URL, like an endpoint
-    report = import_file(_hub(), current_app.extensions["lrs.settings"],
+    report = import_file(_hub(), services().settings,
                          request.get_data(cache=False), platform, org=credential.org,
                          custom_mapping=custom, dry_run=req.bool_param(params, "dryRun"))
     return _json(report.as_dict())

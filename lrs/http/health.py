@@ -12,11 +12,12 @@ import logging
 import time
 import uuid
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, jsonify
 
 from lrs import __version__
 from lrs.http import requests as req
 from lrs.http.errors import error_response
+from lrs.services import services
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ def health() -> Response:
     req.check_params([])
     started = time.perf_counter()
     try:
-        with current_app.extensions["lrs.store"].read() as uow:
+        with services().store.read() as uow:
             uow.statements.last_seq()
     except Exception:  # any failure of the store means "not healthy", never a 500
         incident = uuid.uuid4().hex[:12]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from lrs.domain.errors import NotFound, ValidationError
 from lrs.domain.identity import conflicts as conflict_rules
@@ -29,12 +29,13 @@ from lrs.domain.identity.registry import (
     unlink_account,
     upsert_trainee,
 )
-from lrs.domain.identity.roles import Reader, reader_for
+from lrs.domain.identity.roles import Reader, check_org_path, reader_for
 from lrs.domain.identity.vocabulary import SOURCE_API, SOURCE_IMPORT
 from lrs.domain.statements.validation import validate_agent
 from lrs.http import requests as req
 from lrs.http.auth import current_credential, require
 from lrs.http.throttle import spend_import_rows, spend_lookup
+from lrs.services import services
 from lrs.storage.port import IdentityConflict
 
 bp = Blueprint("identity", __name__)
@@ -43,11 +44,11 @@ TRAINEE_FIELDS = ("agreed_id", "name", "unit", "position", "rank", "joined", "ac
 
 
 def _store():
-    return current_app.extensions["lrs.store"]
+    return services().store
 
 
 def _keys() -> IdentityKeys:
-    return current_app.extensions["lrs.identity_keys"]
+    return services().identity_keys
 
 
 def _reader(need: str) -> Reader:
@@ -180,10 +181,10 @@ def transfer(key: str) -> Response:
     day = parse_day(body.get("date"), "date")
     if day is None:
         raise ValidationError("date is required", "date")
+    trainee_key = _trainee_key(key)
+    unit = check_org_path(body.get("unit"))
     with _store().transaction() as uow:
-        moved = transfer_trainee(
-            uow, writer, _trainee_key(key), body.get("unit"), day, SOURCE_API
-        )
+        moved = transfer_trainee(uow, writer, trainee_key, unit, day, SOURCE_API)
     if isinstance(moved, IdentityConflict):
         return _pending(moved)
     return _json(views.show(_store(), writer, key))
@@ -226,7 +227,7 @@ def history(key: str) -> Response:
     reader = _reader("trainees/read")
     params = req.check_params(["limit", "ascending", "after", "max"])
     limit = req.int_param(params, "limit", 0)
-    max_page = current_app.extensions["lrs.settings"].max_page_size
+    max_page = services().settings.max_page_size
     page = views.history(
         _store(),
         reader,
@@ -339,36 +340,3 @@ def resolve(conflict_id: str) -> Response:
             unit=_text(body, "unit"),
         )
     return _json(_conflict_view(closed))
-
-
-# ---------------------------------------------------------------- used by other resources
-
-
-def person_for(agent: dict[str, Any]) -> dict[str, Any] | None:
-    """The Agents resource's Person merged across linked identifiers, when visible."""
-    return views.person(_store(), reader_for(current_credential()), agent)
-
-
-def expand_agent_keys(params: dict[str, str], agent_keys: tuple[str, ...]) -> tuple[str, ...]:
-    """GET /xapi/statements extension: ``trainee=KEY``, or ``agent`` + ``resolve_identity=true``.
-
-    Either makes the query cover every identifier linked to the trainee.
-    """
-    trainee = params.get("trainee")
-    resolve_identity = req.bool_param(params, "resolve_identity")
-    if trainee is None and not resolve_identity:
-        return agent_keys
-    reader = reader_for(current_credential())
-    if trainee is not None:
-        if "agent" in params:
-            raise ValidationError("trainee cannot be combined with agent", "trainee")
-        if not is_trainee_key(trainee):
-            raise ValidationError(
-                "trainee must be a trainee key (64 hex digits; POST /xapi/trainees/lookup "
-                "turns an agreed identifier into one)",
-                "trainee",
-            )
-        return views.resolved_agent_keys(_store(), reader, trainee, None)
-    if "agent" not in params:
-        raise ValidationError("resolve_identity needs agent", "resolve_identity")
-    return views.resolved_agent_keys(_store(), reader, None, req.agent_param(params))

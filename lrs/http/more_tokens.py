@@ -14,10 +14,11 @@ import json
 import secrets
 import time
 
-from flask import current_app, request
+from flask import request
 
 from lrs.domain.errors import ValidationError
 from lrs.http import cursor
+from lrs.services import services
 from lrs.storage.errors import StoreFull, StoreUnavailable, classify
 from lrs.storage.port.cursor_tokens import CursorTokens, cursor_tokens_for
 
@@ -26,15 +27,13 @@ MAX_LINK = 2000
 TTL_SECONDS = 24 * 3600
 TOKEN_PREFIX = "t"  # compact cursors start with "z", the old uncompressed ones with "e"
 _MAX_TOKEN = 64
-EXTENSION = "lrs.cursor_tokens"
 
 
 def _tokens() -> CursorTokens:
-    tokens = current_app.extensions.get(EXTENSION)
-    if tokens is None:
-        tokens = cursor_tokens_for(current_app.extensions["lrs.store"])
-        current_app.extensions[EXTENSION] = tokens
-    return tokens
+    found = services()
+    if found.cursor_tokens is None:
+        found.cursor_tokens = cursor_tokens_for(found.store)
+    return found.cursor_tokens
 
 
 def more_link(state: dict[str, str], owner: str) -> str:

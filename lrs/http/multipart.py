@@ -49,6 +49,12 @@ _PARAM_RE = re.compile(
 )
 _QUOTED_PAIR_RE = re.compile(r"\\(.)")
 _LWSP_RE = re.compile(rb"[ \t]*")
+
+
+def _skip_lwsp(body: bytes, pos: int) -> int:
+    """The position after any spaces and tabs at ``pos``."""
+    match = _LWSP_RE.match(body, pos)
+    return match.end() if match else pos  # the pattern matches the empty string too
 _HEADER_LINE_BAD_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
@@ -180,7 +186,7 @@ def parse_multipart_mixed(
         raise ValidationError(
             "the body has no parts: it closes right at the first boundary", "body"
         )
-    eol_at = _LWSP_RE.match(body, after).end()
+    eol_at = _skip_lwsp(body, after)
     if body.startswith(b"\r\n", eol_at):
         newline = b"\r\n"
     elif body.startswith(b"\n", eol_at):
@@ -206,11 +212,11 @@ def parse_multipart_mixed(
         parts.append(_parse_part(body[pos:end], newline, len(parts)))
         after = end + len(delimiter)
         if body.startswith(b"--", after):
-            tail = _LWSP_RE.match(body, after + 2).end()
+            tail = _skip_lwsp(body, after + 2)
             if tail != len(body) and not body.startswith(newline, tail):
                 raise ValidationError("unexpected characters after the closing boundary", "body")
             break  # anything after the line break is the epilogue
-        eol_at = _LWSP_RE.match(body, after).end()
+        eol_at = _skip_lwsp(body, after)
         if not body.startswith(newline, eol_at):
             raise ValidationError(
                 "a boundary line must end with a line break; the boundary string "

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, jsonify
 
 from lrs.domain.errors import NotFound, ValidationError
 from lrs.domain.profiles.registry import ProfileRegistry
@@ -23,6 +23,7 @@ from lrs.domain.statements.validation import is_uuid
 from lrs.http import requests as req
 from lrs.http import role_scope
 from lrs.http.auth import require
+from lrs.services import services
 from lrs.storage.port import StatementQuery, Violation
 from lrs.timeutil import format_timestamp
 
@@ -30,7 +31,7 @@ bp = Blueprint("profiles", __name__)
 
 
 def _registry() -> ProfileRegistry:
-    return current_app.extensions["lrs.profiles"]
+    return services().profiles
 
 
 @bp.get("/profiles")
@@ -42,7 +43,7 @@ def profiles() -> Response:
         if profile is None:
             raise NotFound(f"no profile {params['profileId']} is loaded")
         return jsonify(profile.document)
-    settings = current_app.extensions["lrs.settings"]
+    settings = services().settings
     return jsonify({"profiles": [_summary(registry, p, settings) for p in registry.profiles()]})
 
 
@@ -68,7 +69,7 @@ def violations() -> Response:
     if len(params) != 1:
         raise ValidationError("give exactly one of statementId and registration", "statementId")
     org_scope = credential.org or None
-    store = current_app.extensions["lrs.store"]
+    store = services().store
     name, value = next(iter(params.items()))
     if not is_uuid(value):
         raise ValidationError(f"{name} must be a UUID", name)

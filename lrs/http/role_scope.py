@@ -13,17 +13,18 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 
 from lrs.domain.errors import Forbidden, NotFound
 from lrs.domain.identity.roles import reader_for
 from lrs.domain.identity.statement_access import may_read, narrowed, query_agent_keys
 from lrs.http.auth import current_credential
+from lrs.services import services
 from lrs.storage.port import Credential, StatementQuery
 
 
 def _store():
-    return current_app.extensions["lrs.store"]
+    return services().store
 
 
 def narrow(credential: Credential, query: StatementQuery) -> StatementQuery:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from lrs.domain.agents import agent_key
 from lrs.domain.credentials import authority_agent
@@ -22,11 +22,11 @@ from lrs.domain.statements.validation import (
     validate_statement,
     validate_statements,
 )
-from lrs.http import identity as identity_http
-from lrs.http import more_tokens, role_scope
+from lrs.http import more_tokens, role_scope, trainee_agents
 from lrs.http import requests as req
 from lrs.http.auth import current_credential, has_scope, require
 from lrs.http.multipart import build_multipart_mixed, parse_multipart_mixed
+from lrs.services import services
 from lrs.storage.port import StatementQuery, StatementRecord
 from lrs.timeutil import format_timestamp, utcnow
 
@@ -39,7 +39,7 @@ def _consistent_through(response: Response) -> Response:
     # 2.1.3). A write stamps `stored` when it takes the write lock and commits
     # before it is acknowledged, so every statement stored before now minus
     # the longest write transaction is visible; the margin is that bound.
-    margin = current_app.extensions["lrs.settings"].consistency_margin
+    margin = services().settings.consistency_margin
     response.headers["X-Experience-API-Consistent-Through"] = format_timestamp(utcnow() - margin)
     return response
 
@@ -66,11 +66,11 @@ OUTPUT_PARAMS = ("format", "attachments")
 
 
 def _store():
-    return current_app.extensions["lrs.store"]
+    return services().store
 
 
 def _settings():
-    return current_app.extensions["lrs.settings"]
+    return services().settings
 
 
 # ---------------------------------------------------------------- writing
@@ -149,13 +149,11 @@ def _store_statements(
             version=req.version(),
             authority=authority_agent(credential, _settings().authority_homepage),
             attachments=attachments,
-            hooks=current_app.extensions["lrs.ingest_hooks"],
+            hooks=services().ingest_hooks,
         ),
     )
     # Committed: wake the learning-archive projector (a no-op without its thread).
-    archive = current_app.extensions.get("lrs.archive")
-    if archive is not None:
-        archive.notify()
+    services().archive.notify()
     return ids
 
 
@@ -207,16 +205,17 @@ def get_statements() -> Response:
     if page.next_after_seq is not None:
         more = _more_link(params, page.next_after_seq, page.max_seq, credential.key)
     last_modified = max((r.stored for r in page.records), default=None)
-    if page.records and all(r.raw is not None for r in page.records):
+    raws = [r.raw for r in page.records]
+    if raws and all(raw is not None for raw in raws):
         # format=exact from a store that kept the JSON text: send it as stored.
-        body = RawJSON(
+        raw_body = RawJSON(
             b'{"statements":['
-            + b",".join(r.raw.encode("utf-8") for r in page.records)
+            + b",".join(raw.encode("utf-8") for raw in raws if raw is not None)
             + b'],"more":'
             + _dumps(more)
             + b"}"
         )
-        return _statement_response(body, page.records, with_attachments, last_modified)
+        return _statement_response(raw_body, page.records, with_attachments, last_modified)
     result: dict[str, Any] = {
         "statements": [format_statement(r.statement, fmt, languages) for r in page.records],
         "more": more,
@@ -246,7 +245,7 @@ def _build_query(
         if key is None:
             raise ValidationError("agent must be an Agent or an identified Group", "agent")
         agent_keys = (key,)
-    agent_keys = identity_http.expand_agent_keys(params, agent_keys)
+    agent_keys = trainee_agents.expand_agent_keys(params, agent_keys)
     for name in ("verb", "activity"):
         if name in params and not is_iri(params[name]):
             raise ValidationError(f"parameter {name!r} must be an IRI", name)

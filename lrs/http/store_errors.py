@@ -6,10 +6,11 @@ import logging
 import sqlite3
 import uuid
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response
 
 from lrs.domain.errors import LRSError
 from lrs.http.errors import error_response
+from lrs.services import services
 from lrs.storage.errors import RETRY_AFTER_SECONDS, StoreFull, StoreUnavailable, classify
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def register_store_error_handlers(app: Flask) -> None:
 def _answer(error: LRSError, cause: Exception | None = None) -> Response:
     log.warning("storage failure answered %s: %s", error.status, cause or error.message)
     # The failed connection may keep the fault after its cause is gone.
-    discard = getattr(current_app.extensions["lrs.store"], "discard_connection", None)
+    discard = getattr(services().store, "discard_connection", None)
     if discard is not None:
         discard()
     response = error_response(error.status, error.message)

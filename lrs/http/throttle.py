@@ -23,23 +23,22 @@ import binascii
 import os
 from collections.abc import Callable
 
-from flask import current_app, request
+from flask import request
 
 from lrs.domain.errors import TooManyRequests, Unauthorized
 from lrs.domain.ratelimit import Limiter, limits_from_env
+from lrs.services import services
 from lrs.storage.port import Credential, Store
 from lrs.storage.port.rate_counters import rate_counters_for
 
-EXTENSION = "lrs.limiter"
 
-
-def install(extensions: dict, store: Store) -> None:
+def build_limiter(store: Store) -> Limiter:
     """Build the limiter from the environment (create_app calls this once)."""
-    extensions[EXTENSION] = Limiter(rate_counters_for(store), limits_from_env())
+    return Limiter(rate_counters_for(store), limits_from_env())
 
 
 def _limiter() -> Limiter:
-    return current_app.extensions[EXTENSION]
+    return services().limiter
 
 
 def client_address() -> str:

@@ -503,23 +503,27 @@ def detect_features(database_url: str) -> dict[str, Any]:
     profile_file = REPO / "profiles" / "cadre-training" / "v1.0.jsonld"
     features["cadre_profile_file"] = profile_file.exists()
     app = create_app(replace(settings, database_url=database_url))
-    hooks = app.extensions.get("lrs.ingest_hooks", [])
+    # Older revisions kept each service under its own "lrs.*" key.
+    svc = app.extensions.get("lrs")
+    hooks = svc.ingest_hooks if svc else app.extensions.get("lrs.ingest_hooks", [])
     features["ingest_hooks"] = [
         getattr(h, "__qualname__", None) or type(h).__qualname__ for h in hooks
     ]
-    features["extensions"] = sorted(k for k in app.extensions if k.startswith("lrs."))
+    features["extensions"] = (
+        sorted(vars(svc)) if svc else sorted(k for k in app.extensions if k.startswith("lrs."))
+    )
     routes = sorted({r.rule for r in app.url_map.iter_rules()})
     features["routes"] = routes
-    registry = app.extensions.get("lrs.profiles")
+    registry = svc.profiles if svc else app.extensions.get("lrs.profiles")
     try:
         features["profiles_loaded"] = sorted({p.id for p in registry.profiles()})
     except Exception:  # an older or newer registry: report what we can
         features["profiles_loaded"] = bool(registry)
-    settings = app.extensions["lrs.settings"]
+    settings = svc.settings if svc else app.extensions["lrs.settings"]
     features["profile_policy"] = getattr(settings, "profile_policy", None)
     features["profile_mode"] = getattr(settings, "profile_mode", None)
     features["report_routes"] = [r for r in routes if re.search(r"archive|report|summar", r)]
-    app.extensions["lrs.store"].close()
+    (svc.store if svc else app.extensions["lrs.store"]).close()
     try:
         from lrs.storage.factory import open_store
 
@@ -1225,13 +1229,14 @@ def main(argv: list[str] | None = None) -> int:
             report["floor"] = floor(args.seed + 7, work_dir, profile, budget)
         from lrs.app import create_app
         from lrs.config import Settings
+        from lrs.services import services
         from lrs.storage.sqlite.store import SqliteStore
 
         svc_store = SqliteStore(work_dir / "service.sqlite3")
         app = create_app(replace(Settings.from_env(), database_url="sqlite:///unused",
                                  data_dir=work_dir), store=svc_store)
         report["service_ingest"] = service_ingest(
-            svc_store, args.seed + 11, profile, app.extensions["lrs.ingest_hooks"])
+            svc_store, args.seed + 11, profile, services(app).ingest_hooks)
         svc_store.close()
 
     if "mongomock" in backends:

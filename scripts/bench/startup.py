@@ -16,7 +16,7 @@ import subprocess
 import sys
 
 FOLLOWER = (
-    "import lrs.archive_cli, lrs.config\n"
+    "import lrs.cli.archive, lrs.config\n"
     "from lrs.domain.archive.policy import load_policy_book\n"
     "load_policy_book(lrs.config.Settings.from_env())"
 )

@@ -12,6 +12,7 @@ import pytest
 
 from lrs.app import create_app
 from lrs.config import Settings
+from lrs.services import services
 from tests.identity.conftest import KEYS, SECRET, Client
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "profiles/cadre-training/examples/valid"
@@ -59,7 +60,7 @@ def admin(client):
 @pytest.fixture
 def drain(app):
     def run():
-        return app.extensions["lrs.archive"].drain()
+        return services(app).archive.drain()
 
     return run
 

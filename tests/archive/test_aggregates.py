@@ -18,6 +18,7 @@ from lrs.config import Settings
 from lrs.domain.archive import aggregates
 from lrs.domain.archive.reports import _Policies, _summary_from_rows, resolve_period
 from lrs.domain.archive.summary import aggregate_summary
+from lrs.services import services
 from tests.archive.conftest import HOME_A, HOME_B, build, key_of
 from tests.identity.conftest import SECRET, account, agent_param
 
@@ -134,7 +135,7 @@ def test_random_history_summaries_match_rows_and_rebuild_matches_increments(
         if rng.random() < 0.25:
             drain()  # increments land across many batches, not one
     drain()
-    book = app.extensions["lrs.archive"].book
+    book = services(app).archive.book
     met = 0
     for org in ORGS:
         for period in PERIODS:
@@ -193,7 +194,7 @@ def test_a_store_without_aggregates_is_summarised_from_rows_until_rebuilt(
         uow.archive.set_meta(aggregates.META, {})
     unbuilt = admin.get("/xapi/archives/summary?period=2024").get_json()
     assert unbuilt["overall"] == before["overall"] and unbuilt["children"] == before["children"]
-    book = app.extensions["lrs.archive"].book
+    book = services(app).archive.book
     assert aggregates.rebuild(store, book, TODAY) == 1
     after = admin.get("/xapi/archives/summary?period=2024").get_json()
     assert after["overall"] == before["overall"] and after["children"] == before["children"]

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from lrs.services import services
 from tests.archive.conftest import (
     FZ,
     HOME_A,
@@ -110,7 +111,7 @@ class TestCourseCrediting:
         admin.send(statement)  # an equivalent statement again: accepted, not stored
         assert drain().events == 0
         # Replaying the same event (as after a crash before its batch committed).
-        with app.extensions["lrs.store"].transaction() as uow:
+        with services(app).store.transaction() as uow:
             uow.outbox.add("statement.stored", {"id": statement["id"]})
         drain()
         after = archive(admin, key_of(ZS))

@@ -7,13 +7,14 @@ import re
 from datetime import UTC, datetime
 
 from lrs.domain.gateway import jobs
+from lrs.services import services
 from lrs.storage.port import DeadLetter
 
 T0 = datetime(2026, 5, 1, 8, 30, tzinfo=UTC)
 
 
 def _jobs(app, store):
-    settings = app.extensions["lrs.settings"]
+    settings = services(app).settings
     for name, org in (("fj-pull", "fj/fz"), ("hn-pull", "hn")):
         jobs.add_pull_job(store, settings, name=name, endpoint="http://127.0.0.1:9/xapi",
                           key="k", secret="s", org=org)

@@ -19,6 +19,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from lrs.app import create_app
 from lrs.config import Settings
 from lrs.domain.credentials import create_credential
+from lrs.services import services
 from tests.archive.conftest import FZ, HOME_A, UNIT_CZ, UNIT_FGW, build, key_of
 from tests.archive.test_archive_http import WW, ZS, register
 from tests.identity.conftest import SECRET, Client
@@ -50,7 +51,7 @@ def live(tmp_path_factory):
     admin.send(build("course-completed", course="B1", duration=28, assessment=False),
                build("course-completed", course="B2", duration=45, assessment=False,
                      requirement="required"))
-    app.extensions["lrs.archive"].drain()
+    services(app).archive.drain()
     roles = {
         "department": {"role": "department", "unit": FZ},
         "unit": {"role": "unit", "unit": UNIT_FGW},

@@ -27,7 +27,7 @@ def test_every_template_string_has_an_english_translation():
 
 
 def test_role_names_and_login_errors_are_translated():
-    from lrs.console.views import ROLE_NAMES
+    from lrs.console.blueprint import ROLE_NAMES
     assert set(ROLE_NAMES) == set(ROLES)
     assert all(name in ENGLISH for name in ROLE_NAMES.values())
     assert "凭据无效、已吊销或无权查看学习档案" in ENGLISH

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from lrs.domain.gateway import jobs
+from lrs.services import services
 from lrs.storage.port import DeadLetter, Violation
 from tests.archive.conftest import HOME_A, UNIT_CZ, UNIT_FGW, build, course_id
 from tests.archive.test_archive_http import WW, ZS, register
@@ -36,7 +37,7 @@ def scenario(app, store, admin, client, drain):
             Violation("s-other", "http://p/1", "http://p/1#t", "rules[1]", "不属于本机构",
                       "$.verb", None, "other", T0),
         ])
-    settings = app.extensions["lrs.settings"]
+    settings = services(app).settings
     jobs.add_pull_job(store, settings, name="plat-pull", endpoint="http://127.0.0.1:9/xapi",
                       key="k", secret="s", org=PLATFORM)
     jobs.add_pull_job(store, settings, name="other-pull", endpoint="http://127.0.0.1:9/xapi",

@@ -8,7 +8,7 @@ import json
 from click.testing import CliRunner
 
 from lrs.cli import main
-from lrs.identity_cli_text import pad, width
+from lrs.cli.identity_text import pad, width
 from tests.identity.conftest import KEYS
 from tests.identity.test_import import CSV, env  # noqa: F401 - the CLI's environment
 

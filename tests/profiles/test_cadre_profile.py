@@ -20,6 +20,7 @@ import pytest
 
 from lrs.domain.profiles.checks import check_profile
 from lrs.domain.profiles.registry import read_document
+from lrs.services import services
 
 from .conftest import CADRE_DIR
 
@@ -65,7 +66,7 @@ def valid_by_template():
 
 def legal_prefix(app, template_id: str) -> list[str]:
     """The shortest list of templates after which ``template_id`` continues a primary pattern."""
-    registry = app.extensions["lrs.profiles"]
+    registry = services(app).profiles
     dfa = registry.automaton(registry.get(CADRE))
     queue = deque([(dfa.start, [])])
     seen = {dfa.start}
@@ -92,12 +93,12 @@ def test_it_is_loaded_by_default(store, tmp_path):
     from lrs.config import Settings
 
     app = create_app(Settings(data_dir=tmp_path), store=store)
-    profile = app.extensions["lrs.profiles"].get(VERSION)
+    profile = services(app).profiles.get(VERSION)
     assert profile is not None and profile.id == CADRE
 
 
 def test_the_examples_cover_every_template_and_primary_pattern(cadre_app):
-    profile = cadre_app.extensions["lrs.profiles"].get(CADRE)
+    profile = services(cadre_app).profiles.get(CADRE)
     templates = set(profile.templates)
     assert {e["template"] for e in MANIFEST["valid"]} == templates
     assert {e["template"] for e in MANIFEST["invalid"]} == templates

@@ -14,6 +14,7 @@ import pytest
 from lrs.app import create_app
 from lrs.config import Settings
 from lrs.domain.credentials import create_credential
+from lrs.services import services
 from lrs.storage.sqlite.store import SqliteStore
 from tests.identity.conftest import SECRET, VERSION, Client
 
@@ -43,7 +44,7 @@ def make_app(store, tmp_path, monkeypatch):
 
     def make(on=None):
         app = create_app(Settings(data_dir=tmp_path, identity_secret=SECRET), store=on or store)
-        app.extensions["lrs.limiter"].clock = clock
+        services(app).limiter.clock = clock
         return app
 
     make.clock = clock

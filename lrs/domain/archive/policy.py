@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lrs.domain.archive.periods import (
@@ -29,8 +29,19 @@ from lrs.domain.cadre import band_value, dec, standard_credit_hours
 from lrs.domain.errors import ValidationError
 from lrs.domain.schemaformats import format_checker
 
-if TYPE_CHECKING:
-    from lrs.config import Settings
+
+class PolicySettings(Protocol):
+    """The settings the policy book is loaded from (``lrs.config.Settings`` has them)."""
+
+    @property
+    def credit_policies_dir(self) -> str: ...
+
+    @property
+    def credit_policy_assignments(self) -> str: ...
+
+    @property
+    def default_credit_policy(self) -> str: ...
+
 
 __all__ = [
     "CreditPolicy",
@@ -299,7 +310,9 @@ class CreditPolicy:
         day = when.astimezone(self.timezone).date()
         period = self._periods.containing(day)
         if period is None:
-            return Placement(None, False, f"outside the policy period {self._periods.fixed.key}")
+            # Only a fixed-range policy has days outside every period.
+            outside = self._periods.fixed.key if self._periods.fixed else day.isoformat()
+            return Placement(None, False, f"outside the policy period {outside}")
         window = self.study_window
         if window is None or window.contains(day):
             return Placement(period, True)
@@ -350,15 +363,15 @@ class CreditPolicy:
             if targets[name] is None and value is not None:
                 targets[name] = _non_negative(value, f"plan[{name!r}]")
         achieved = self._achieved(totals)
-        enforced = [
-            name
+        enforced = {
+            name: target
             for name in TARGETS
-            if targets[name] is not None and (name != "elective" or self.require_each)
-        ]
+            if (target := targets[name]) is not None and (name != "elective" or self.require_each)
+        }
         shortfall = {
-            name: tidy(targets[name] - achieved[name])
-            for name in enforced
-            if achieved[name] < targets[name]
+            name: tidy(target - achieved[name])
+            for name, target in enforced.items()
+            if achieved[name] < target
         }
         met = (not shortfall) if enforced else None
         return TargetReport(
@@ -582,7 +595,7 @@ def resolve_policies_dir(setting: str) -> Path:
     raise PolicyError(f"credit policy directory {setting!r} not found")
 
 
-def load_policy_book(settings: Settings) -> PolicyBook:
+def load_policy_book(settings: PolicySettings) -> PolicyBook:
     """The policies the settings name (LRS_CREDIT_POLICIES_DIR, LRS_CREDIT_POLICIES,
     LRS_DEFAULT_CREDIT_POLICY); raises PolicyError, so a server does not start without them."""
     return PolicyBook.load(

@@ -15,9 +15,8 @@ import base64
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lrs.config import Settings
 from lrs.domain.credentials import authority_agent
 from lrs.domain.errors import LRSError
 from lrs.domain.statements import service
@@ -25,6 +24,9 @@ from lrs.domain.statements.hooks import IngestHook
 from lrs.domain.statements.signature import verify_signed_statements
 from lrs.domain.statements.validation import validate_statement
 from lrs.storage.port import Credential, DeadLetter, Store
+
+if TYPE_CHECKING:  # cryptography is imported only where secrets are used
+    from lrs.domain.gateway.secrets import GatewaySettings
 
 # Dead-letter ids: UUIDv5 of (job, item) in this namespace.
 LETTER_NAMESPACE = uuid.UUID("6f1d2c1e-5a7b-4c1e-9a51-0c2a3b4d5e6f")
@@ -41,7 +43,7 @@ class Hub:
     store: Store
     hooks: Sequence[IngestHook]
     authority_homepage: str
-    settings: Settings | None = None
+    settings: GatewaySettings | None = None
 
 
 @dataclass

@@ -11,7 +11,6 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from lrs.config import Settings
 from lrs.domain.credentials import create_credential
 from lrs.domain.errors import NotFound, ValidationError
 from lrs.domain.gateway import secrets
@@ -59,7 +58,7 @@ def check_since(since: str | None) -> str | None:
 
 
 def add_pull_job(
-    store: Store, settings: Settings, *, name: str, endpoint: str, key: str,
+    store: Store, settings: secrets.GatewaySettings, *, name: str, endpoint: str, key: str,
     secret: str | None = None, secret_env: str | None = None, since: str | None = None,
     org: str = "", profile: str | None = None, profile_policy: str | None = None,
     page_size: int = 200, version: str = "2.0.0",

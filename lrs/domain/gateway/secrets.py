@@ -11,20 +11,31 @@ from __future__ import annotations
 import base64
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from lrs.config import Settings
 from lrs.domain.errors import ValidationError
 from lrs.domain.identity.keys import SECRET_FILE, _generated_secret
 
 INFO = b"lrs-gateway-remote-credentials-v1"
 
 
-def _master(settings: Settings) -> bytes:
+class GatewaySettings(Protocol):
+    """What the gateway's secrets need of the settings (``lrs.config.Settings`` has it)."""
+
+    @property
+    def identity_secret(self) -> str: ...
+
+    @property
+    def data_dir(self) -> Path: ...
+
+    def resolved_database_url(self) -> str: ...
+
+
+def _master(settings: GatewaySettings) -> bytes:
     explicit = os.environ.get("LRS_GATEWAY_SECRET") or settings.identity_secret
     if explicit:
         return explicit.encode()
@@ -43,14 +54,14 @@ def _master(settings: Settings) -> bytes:
     return _generated_secret(path)
 
 
-def cipher(settings: Settings) -> Fernet:
+def cipher(settings: GatewaySettings) -> Fernet:
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=INFO).derive(
         _master(settings)
     )
     return Fernet(base64.urlsafe_b64encode(key))
 
 
-def seal(settings: Settings, secret: str | None, secret_env: str | None) -> dict[str, Any]:
+def seal(settings: GatewaySettings, secret: str | None, secret_env: str | None) -> dict[str, Any]:
     """The config fields that stand for the secret: encrypted, or an env var's name."""
     if secret_env:
         return {"secretEnv": secret_env}
@@ -59,7 +70,7 @@ def seal(settings: Settings, secret: str | None, secret_env: str | None) -> dict
     return {"secretEncrypted": cipher(settings).encrypt(secret.encode()).decode()}
 
 
-def unseal(settings: Settings, config: dict[str, Any]) -> str:
+def unseal(settings: GatewaySettings, config: dict[str, Any]) -> str:
     """The remote secret of a job's config (from the env var it names, or decrypted)."""
     name = config.get("secretEnv")
     if name:

@@ -141,7 +141,7 @@ def resolve(
             unit = _requested_unit(conflict, unit)
         resolution["unit"] = unit
         resolution["day"] = _accept_transfer(uow, writer, conflict, day, unit).isoformat()
-    if not uow.identity_conflicts.close(conflict.id, status, resolution):
+    if not uow.identity_conflicts.close(conflict_id, status, resolution):
         raise Conflict(f"conflict {conflict_id} was resolved meanwhile")
     return replace(conflict, status=status, resolution=resolution)
 

@@ -377,7 +377,7 @@ def rule_paths(doc: _Doc) -> Iterator[Problem]:
                 )
 
 
-_EXTENSION_PLACES = {
+_EXTENSION_PLACES: dict[tuple[str | None, str | None], str] = {
     ("context", "extensions"): "ContextExtension",
     ("result", "extensions"): "ResultExtension",
 }
@@ -391,7 +391,9 @@ def _extension_keys(doc: _Doc, alternatives: tuple, path: str) -> Iterator[Probl
     """
     profile_id = str(doc.raw.get("id", ""))
     for steps in alternatives:
-        names = [s[0][1] if len(s) == 1 and s[0][0] == NAME else None for s in steps]
+        names: list[str | None] = [
+            s[0][1] if len(s) == 1 and s[0][0] == NAME else None for s in steps
+        ]
         for j in range(len(names) - 2):
             place = (names[j], names[j + 1])
             key = names[j + 2]

@@ -16,11 +16,12 @@ profile is compiled: ``import lrs.app`` and ``lrs --help`` do not pay for it.
 from __future__ import annotations
 
 import json
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
 from lrs.domain.profiles.model import Profile, json_key
@@ -202,23 +203,15 @@ def _predicate(schema: Any) -> Callable[[Any], bool] | None:
     if "const" in schema:
         const = json_key(schema["const"])
         checks.append(lambda v: json_key(v) == const)
-    number = _TYPES["number"]
-    for key, test in (
-        ("minimum", lambda v, b: v >= b),
-        ("maximum", lambda v, b: v <= b),
-        ("exclusiveMinimum", lambda v, b: v > b),
-        ("exclusiveMaximum", lambda v, b: v < b),
-    ):
+    for key, test in _BOUNDS:
         if key in schema:
-            bound = schema[key]
-            checks.append(lambda v, b=bound, t=test: not number(v) or t(v, b))
+            checks.append(partial(_bounded, test, schema[key]))
     if "multipleOf" in schema:
-        step = schema["multipleOf"]
-        checks.append(lambda v, s=step: not number(v) or _multiple(v, s))
+        checks.append(partial(_multiple_of, schema["multipleOf"]))
     if "minLength" in schema:
-        checks.append(lambda v, n=schema["minLength"]: not isinstance(v, str) or len(v) >= n)
+        checks.append(partial(_length, operator.ge, schema["minLength"]))
     if "maxLength" in schema:
-        checks.append(lambda v, n=schema["maxLength"]: not isinstance(v, str) or len(v) <= n)
+        checks.append(partial(_length, operator.le, schema["maxLength"]))
     if "pattern" in schema:
         regex = re.compile(schema["pattern"])
         checks.append(lambda v: not isinstance(v, str) or regex.search(v) is not None)
@@ -232,6 +225,27 @@ def _predicate(schema: Any) -> Callable[[Any], bool] | None:
             return None
         checks.append(lambda v: not inner(v))
     return _every(checks)
+
+
+_is_number = _TYPES["number"]
+_BOUNDS = (
+    ("minimum", operator.ge),
+    ("maximum", operator.le),
+    ("exclusiveMinimum", operator.gt),
+    ("exclusiveMaximum", operator.lt),
+)
+
+
+def _bounded(test: Callable[[Any, Any], bool], bound: Any, value: Any) -> bool:
+    return not _is_number(value) or test(value, bound)
+
+
+def _multiple_of(step: Any, value: Any) -> bool:
+    return not _is_number(value) or _multiple(value, step)
+
+
+def _length(test: Callable[[int, Any], bool], bound: Any, value: Any) -> bool:
+    return not isinstance(value, str) or test(len(value), bound)
 
 
 def _every(checks: list[Callable[[Any], bool]]) -> Callable[[Any], bool]:

@@ -104,7 +104,10 @@ def compile_path(text: str) -> CompiledPath:
         parsed = jsonpath.compile(text)
     except jsonpath.JSONPathError as exc:
         raise PathError(str(exc).splitlines()[0]) from exc
+    parts: list[jsonpath.JSONPath]
     if isinstance(parsed, jsonpath.CompoundJSONPath):
+        if not isinstance(parsed.path, jsonpath.JSONPath):
+            raise PathError("nested unions are not part of the Profiles dialect")
         parts = [parsed.path]
         for operator, path in parsed.paths:
             if operator != "|":

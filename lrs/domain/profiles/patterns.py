@@ -269,7 +269,7 @@ def _minimise(
         queue.append(block[0])
     while queue:
         b = queue.popleft()
-        row = {}
+        renamed: dict[str, str] = {}
         for symbol in alphabet:
             target = table[representative[b]].get(symbol)
             if target is None or not alive[block[target]]:
@@ -278,8 +278,8 @@ def _minimise(
             if tb not in names:
                 names[tb] = str(len(names))
                 queue.append(tb)
-            row[symbol] = names[tb]
-        transitions[names[b]] = row
+            renamed[symbol] = names[tb]
+        transitions[names[b]] = renamed
     return DFA(
         pattern_id=key,
         start="0" if names else "",

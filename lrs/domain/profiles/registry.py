@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from lrs.domain.profiles.checks import Problem, blocking, check_profile
-from lrs.domain.profiles.model import Profile, ProfileError, Template, parse_profile
+from lrs.domain.profiles.model import Pattern, Profile, ProfileError, Template, parse_profile
 from lrs.domain.profiles.patterns import DFA, PatternError, compile_patterns
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,7 @@ class ProfileRegistry:
         templates: dict[str, Template] = {}
         for profile in self._by_version.values():
             templates.update(profile.templates)
-        patterns = {}
+        patterns: dict[str, Pattern] = {}
         for profile in self._by_version.values():
             patterns.update(profile.patterns)
         for profile in self._by_version.values():
@@ -117,8 +118,8 @@ class ProfileRegistry:
                 dfa = (
                     compile_patterns(
                         primary,
-                        lambda pid, p=profile: p.patterns.get(pid) or patterns.get(pid),
-                        lambda tid, p=profile: tid in p.templates or tid in templates,
+                        partial(_find_pattern, profile.patterns, patterns),
+                        partial(_is_template, profile.templates, templates),
                     )
                     if primary
                     else None
@@ -240,3 +241,14 @@ def _generated_at(profile: Profile) -> str:
         if version.get("id") == profile.version:
             return str(version.get("generatedAtTime", ""))
     return ""
+
+
+def _find_pattern(
+    own: dict[str, Pattern], every: dict[str, Pattern], pattern_id: str
+) -> Pattern | None:
+    """A pattern of the profile itself first, else of any loaded profile."""
+    return own.get(pattern_id) or every.get(pattern_id)
+
+
+def _is_template(own: dict[str, Template], every: dict[str, Template], template_id: str) -> bool:
+    return template_id in own or template_id in every

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeGuard
 
 from lrs.domain.cadre import (
     ASSESSMENT_REQUIRED,
@@ -49,7 +49,7 @@ def _definitions(statement: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any
             yield f"{where}.definition.extensions", extensions
 
 
-def _number(value: Any) -> bool:
+def _number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 

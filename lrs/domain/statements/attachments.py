@@ -29,12 +29,27 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from lrs.domain.errors import ValidationError
 
-if TYPE_CHECKING:
-    from lrs.http.multipart import Part
+
+class Part(Protocol):
+    """One body part of a multipart/mixed request, as the HTTP layer parsed it
+    (``lrs.http.multipart.Part``): headers with lower-cased names, and the raw body."""
+
+    @property
+    def headers(self) -> dict[str, str]: ...
+
+    @property
+    def body(self) -> bytes: ...
+
+    @property
+    def content_type(self) -> str: ...
+
+    @property
+    def sha2(self) -> str | None: ...
+
 
 SIGNATURE_USAGE_TYPE = "http://adlnet.gov/expapi/attachments/signature"
 
@@ -184,8 +199,8 @@ def match_attachments(
             sha2 = attachment.get("sha2")
             if not isinstance(sha2, str):
                 raise ValidationError("sha2 must be a string", f"{path}.sha2")
-            part = by_hash.get(sha2.lower())
-            if part is None:
+            found = by_hash.get(sha2.lower())
+            if found is None:
                 if has_file_url(attachment):
                     continue
                 raise ValidationError(
@@ -194,11 +209,11 @@ def match_attachments(
                     path,
                 )
             used.add(sha2.lower())
-            _check_part_agrees(part, attachment, path)
-            content_type = part.headers.get("content-type") or attachment.get("contentType")
+            _check_part_agrees(found, attachment, path)
+            content_type = found.headers.get("content-type") or attachment.get("contentType")
             if not isinstance(content_type, str) or not content_type:
                 content_type = "application/octet-stream"
-            result.setdefault(sha2, (content_type, part.body))
+            result.setdefault(sha2, (content_type, found.body))
 
     for number, part in enumerate(attachment_parts, start=1):
         if part.sha2 is not None and part.sha2.lower() not in used:

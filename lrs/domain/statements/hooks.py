@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from lrs.storage.port import Credential, StatementRecord, UnitOfWork
 
@@ -38,6 +38,7 @@ class IngestHook(Protocol):
     ) -> None: ...
 
 
+@runtime_checkable
 class PreparingIngestHook(Protocol):
     """An ingest hook that does part of its work before the transaction."""
 
@@ -59,11 +60,11 @@ def prepare_hooks(
     """Run every hook's ``prepare`` (outside the transaction); the calls to make inside it."""
     calls: list[Callable[[UnitOfWork, list[StatementRecord]], None]] = []
     for hook in hooks:
-        prepare = getattr(hook, "prepare", None)
-        if prepare is None:
-            calls.append(partial(_call, hook, context))
+        if isinstance(hook, PreparingIngestHook):
+            prepared = hook.prepare(records, context)
+            calls.append(partial(_call_prepared, hook, context, prepared))
         else:
-            calls.append(partial(_call_prepared, hook, context, prepare(records, context)))
+            calls.append(partial(_call, hook, context))
     return calls
 
 

@@ -54,7 +54,9 @@ def _arrays_for_context_activities(statement: dict[str, Any]) -> bool:
     """Make single context activities arrays, replacing (never modifying) the
     ``context`` of ``statement``; True when something changed."""
     context = statement.get("context")
-    activities = context.get("contextActivities") if isinstance(context, dict) else None
+    if not isinstance(context, dict):
+        return False
+    activities = context.get("contextActivities")
     if not isinstance(activities, dict) or not any(
         isinstance(value, dict) for value in activities.values()
     ):

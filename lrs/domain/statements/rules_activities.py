@@ -95,17 +95,18 @@ def validate_interaction(definition: dict[str, Any], path: str) -> None:
     for key in COMPONENT_LISTS:
         if key not in definition:
             continue
-        _require_interaction_type(interaction_type, key, path)
-        if key not in COMPONENTS_BY_INTERACTION_TYPE[interaction_type]:
+        required = _require_interaction_type(interaction_type, key, path)
+        if key not in COMPONENTS_BY_INTERACTION_TYPE[required]:
             fail(child(path, key), f"'{key}' is not allowed for interactionType"
                  f" {interaction_type!r}")
         validate_components(definition[key], child(path, key))
 
 
-def _require_interaction_type(interaction_type: str | None, key: str, path: str) -> None:
+def _require_interaction_type(interaction_type: str | None, key: str, path: str) -> str:
     if interaction_type is None:
         fail(child(path, "interactionType"),
              f"interactionType is required when '{key}' is present")
+    return interaction_type
 
 
 def validate_components(value: object, path: str) -> None:

@@ -149,7 +149,10 @@ def _void(
 ) -> None:
     # Only statements the writer's org can see: another org's statement is
     # "absent" to it, so it can neither void it nor learn that it exists.
-    target = batch.get(record.voids) or uow.statements.get(record.voids, org_scope)
+    voided_id = record.voids
+    if voided_id is None:
+        return
+    target = batch.get(voided_id) or uow.statements.get(voided_id, org_scope)
     if target is None:
         return
     if target.voids is not None:

@@ -79,7 +79,7 @@ def _entry(doc: dict[str, Any]) -> LedgerEntry:
         unit=doc.get("unit", ""),
         policy_id=doc.get("policy_id", ""),
         statement_id=doc["statement_id"],
-        recorded=aware(doc["recorded"]),  # type: ignore[arg-type]
+        recorded=aware(doc["recorded"]),
         reason=doc.get("reason", ""),
         reverses=doc.get("reverses"),
         org=doc.get("org", ""),
@@ -237,7 +237,7 @@ class MongoArchive(ArchiveRepository):
         }
         for sid in wanted:
             if sid in overlay:
-                docs[sid] = overlay[sid]  # type: ignore[assignment]
+                docs[sid] = overlay[sid]
         return {
             sid: ProjectedStatement(
                 sid,

@@ -14,7 +14,7 @@ MOCK_SCHEME = "mongomock://"
 
 # Server-selection and connect timeouts: fail a request in seconds, not after
 # pymongo's default 30 s, when the replica set has no primary.
-_TIMEOUTS_MS = {"serverSelectionTimeoutMS": 10_000, "connectTimeoutMS": 10_000}
+_TIMEOUT_MS = 10_000
 
 
 @dataclass(frozen=True)
@@ -45,15 +45,17 @@ def connect(
     if url.startswith(MOCK_SCHEME):
         from lrs.storage.mongo.mock import mock_client
 
-        client = mock_client()
-        return Connection(client, client.get_database(name), True, False)
+        mock = mock_client()
+        return Connection(mock, mock.get_database(name), True, False)
 
     import pymongo
     from pymongo.read_concern import ReadConcern
     from pymongo.read_preferences import ReadPreference
     from pymongo.write_concern import WriteConcern
 
-    client = pymongo.MongoClient(url, tz_aware=True, **_TIMEOUTS_MS)
+    client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
+        url, tz_aware=True, serverSelectionTimeoutMS=_TIMEOUT_MS, connectTimeoutMS=_TIMEOUT_MS
+    )
     # Statement writes are acknowledged only once a majority of the replica set
     # has them (a failover cannot lose an acknowledged statement); reads go to
     # the primary and see majority-committed data, so a client reads its writes.

@@ -7,10 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from lrs.storage.mongo.schema import json_text
 from lrs.storage.mongo.statements import aware
-from lrs.storage.port import (
-    Credential,
-    CredentialRepository,
-)
+from lrs.storage.port.credentials import Credential, CredentialRepository
 from lrs.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -73,6 +70,3 @@ class MongoCredentials(CredentialRepository):
             overlay=doc,
         )
         return True
-
-
-# ---------------------------------------------------------------- outbox

@@ -12,14 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from lrs.storage.mongo.schema import digest
 from lrs.storage.mongo.statements import aware
-from lrs.storage.port import (
-    ANY,
-    ConcurrentUpdate,
-    Document,
-    DocumentKey,
-    DocumentRepository,
-    DocumentScope,
-)
+from lrs.storage.port.documents import ANY, Document, DocumentKey, DocumentRepository, DocumentScope
+from lrs.storage.port.errors import ConcurrentUpdate
 
 if TYPE_CHECKING:
     from lrs.storage.mongo.unit_of_work import MongoUnitOfWork
@@ -121,6 +115,3 @@ class MongoDocuments(DocumentRepository):
             {"op": "delete", "c": "documents", "q": q, "multi": True},
             overlay_fn=lambda doc: None if _in_scope(doc, q) else doc,
         )
-
-
-# ---------------------------------------------------------------- credentials

@@ -15,7 +15,7 @@ import orjson
 from lrs import compactjson
 from lrs.storage.mongo.identity import _merged
 from lrs.storage.mongo.statements import aware, in_org, org_clause
-from lrs.storage.port import DeadLetter, GatewayJob, GatewayRepository
+from lrs.storage.port.gateway import DeadLetter, GatewayJob, GatewayRepository
 from lrs.timeutil import utcnow
 
 if TYPE_CHECKING:

@@ -32,7 +32,8 @@ import bson
 from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
-from lrs.storage.port import ANY, ConcurrentUpdate
+from lrs.storage.port.documents import ANY
+from lrs.storage.port.errors import ConcurrentUpdate
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,7 @@ from bson import ObjectId
 
 from lrs.storage.mongo.schema import json_text
 from lrs.storage.mongo.statements import aware
-from lrs.storage.port import (
-    Outbox,
-    OutboxEvent,
-    OutboxLag,
-)
+from lrs.storage.port.outbox import Outbox, OutboxEvent, OutboxLag
 from lrs.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -107,6 +103,3 @@ class MongoOutbox(Outbox):
         count = outbox.count_documents(pending, session=self._uow.session)
         first = outbox.find_one(pending, sort=[("_id", 1)], session=self._uow.session)
         return OutboxLag(count, aware(first["created"]) if first else None)
-
-
-# ---------------------------------------------------------------- pattern states

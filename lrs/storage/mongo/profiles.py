@@ -8,7 +8,7 @@ from bson import ObjectId
 
 from lrs.storage.mongo.schema import digest
 from lrs.storage.mongo.statements import aware, in_org, org_clause
-from lrs.storage.port import (
+from lrs.storage.port.profiles import (
     PatternState,
     PatternStateRepository,
     Violation,

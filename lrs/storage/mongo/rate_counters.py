@@ -7,32 +7,24 @@ once, and is all mongomock has).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from lrs.storage.mongo.expiring import expiring_collection, when
 from lrs.storage.mongo.store import MongoStore
 from lrs.storage.port.rate_counters import RateCounters
 
 
-def _when(unix: float) -> datetime:
-    return datetime.fromtimestamp(unix, UTC)
-
-
 class MongoRateCounters(RateCounters):
     def __init__(self, store: MongoStore) -> None:
-        self._collection = store.db["rate_counters"]
-        if not store.conn.mock:
-            # mongomock expires documents on the spot, even one just upserted.
-            self._collection.create_index("expires", expireAfterSeconds=0)
+        self._collection = expiring_collection(store, "rate_counters")
 
     def hit(self, name: str, amount: int, expires: float) -> int:
         for _ in range(2):
             try:
                 doc = self._collection.find_one_and_update(
                     {"_id": name},
-                    {"$inc": {"count": amount}, "$setOnInsert": {"expires": _when(expires)}},
+                    {"$inc": {"count": amount}, "$setOnInsert": {"expires": when(expires)}},
                     upsert=True,
                     return_document=ReturnDocument.AFTER,
                 )
@@ -48,4 +40,4 @@ class MongoRateCounters(RateCounters):
         return {doc["_id"]: int(doc["count"]) for doc in found}
 
     def purge(self, now: float) -> int:
-        return self._collection.delete_many({"expires": {"$lt": _when(now)}}).deleted_count
+        return self._collection.delete_many({"expires": {"$lt": when(now)}}).deleted_count

@@ -1,46 +1,42 @@
-"""Statements on MongoDB: insert-as-pending, reads capped at the watermark, indexed queries;
-and the activity definitions and attachments stored with them."""
+"""Statements on MongoDB: insert-as-pending, reads capped at the watermark, indexed queries."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import re
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from pymongo.errors import DuplicateKeyError
 
-from lrs.storage.mongo.schema import json_text
-from lrs.storage.port import (
-    ActivityRepository,
-    Attachment,
-    AttachmentRepository,
-    ConcurrentUpdate,
-    StatementQuery,
-    StatementRecord,
-    StatementRepository,
-)
+from lrs.storage.port.errors import ConcurrentUpdate
+from lrs.storage.port.statements import StatementQuery, StatementRecord, StatementRepository
 from lrs.timeutil import utcnow
 
 if TYPE_CHECKING:
     from lrs.storage.mongo.unit_of_work import MongoUnitOfWork
 
+
 log = logging.getLogger(__name__)
+
 
 # A pending row older than this belongs to a unit of work that died (a request
 # lives at most gunicorn's 120 s timeout): it may be deleted.
 PENDING_TTL = timedelta(minutes=10)
+
+
 # How long a writer waits for another unit of work holding the same statement id.
 DUPLICATE_WAIT_S = 30.0
+
 
 # The usages a default (not related_*) agent or activity query matches; only
 # these get usage-qualified keys in the multikey arrays.
 AGENT_QUALIFIED = ("actor", "object")
+
+
 ACTIVITY_QUALIFIED = ("object",)
 
 
@@ -55,6 +51,14 @@ class PendingStatement:
 def wait_backoff(attempt: int) -> None:
     """Sleep before re-checking a row another unit of work holds: 1 ms doubling to 50 ms."""
     time.sleep(min(0.001 * (2**attempt), 0.05))
+
+
+@overload
+def aware(value: datetime) -> datetime: ...
+
+
+@overload
+def aware(value: None) -> None: ...
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -323,91 +327,3 @@ def _match(q: StatementQuery) -> dict[str, Any] | None:
     if not clauses:
         return None
     return {"$and": clauses} if len(clauses) > 1 else clauses[0]
-
-
-# ---------------------------------------------------------------- activities
-
-
-class MongoActivities(ActivityRepository):
-    def __init__(self, uow: MongoUnitOfWork) -> None:
-        self._uow = uow
-
-    def save_definition(self, activity_id: str, definition: dict[str, Any]) -> None:
-        doc = {"_id": activity_id, "definition": json_text(definition)}
-        self._uow.record(
-            {"op": "upsert", "c": "activities", "id": activity_id, "doc": doc}, overlay=doc
-        )
-
-    def get(self, activity_id: str) -> dict[str, Any] | None:
-        doc = self._uow.lookup("activities", activity_id)
-        return json.loads(doc["definition"]) if doc else None
-
-
-# ---------------------------------------------------------------- attachments
-
-
-# Below BSON's 16 MiB document limit with room for the other fields.
-CHUNK_BYTES = 4 * 1024 * 1024
-
-
-def write_attachments(db: Any, attachments: Iterable[Attachment]) -> None:
-    """Store attachments by content hash, chunked when large; idempotent.
-
-    Chunks go first and the metadata row last, so a row that exists is
-    complete; a writer that dies half-way leaves only unreferenced chunks.
-    """
-    for attachment in attachments:
-        if db["attachments"].find_one({"_id": attachment.sha2}, projection={"_id": 1}):
-            continue
-        data = attachment.data
-        meta: dict[str, Any] = {
-            "_id": attachment.sha2,
-            "content_type": attachment.content_type,
-            "length": len(data),
-        }
-        if len(data) <= CHUNK_BYTES:
-            meta["data"] = data
-            meta["chunks"] = 0
-        else:
-            chunks = [data[i : i + CHUNK_BYTES] for i in range(0, len(data), CHUNK_BYTES)]
-            for n, chunk in enumerate(chunks):
-                db["attachment_chunks"].replace_one(
-                    {"_id": f"{attachment.sha2}:{n}"},
-                    {"_id": f"{attachment.sha2}:{n}", "sha2": attachment.sha2, "n": n,
-                     "data": chunk},
-                    upsert=True,
-                )
-            meta["chunks"] = len(chunks)
-        # Stored concurrently by another request: same hash, same bytes.
-        with contextlib.suppress(DuplicateKeyError):
-            db["attachments"].insert_one(meta)
-
-
-class MongoAttachments(AttachmentRepository):
-    def __init__(self, uow: MongoUnitOfWork) -> None:
-        self._uow = uow
-
-    def put(self, attachment: Attachment) -> None:
-        self._uow.attachments_to_write[attachment.sha2] = attachment
-
-    def get_many(self, hashes: list[str]) -> dict[str, Attachment]:
-        found = {
-            h: a for h, a in self._uow.attachments_to_write.items() if h in set(hashes)
-        }
-        wanted = [h for h in hashes if h not in found]
-        if not wanted:
-            return found
-        db, session = self._uow.db, self._uow.session
-        for doc in db["attachments"].find({"_id": {"$in": wanted}}, session=session):
-            if doc.get("chunks"):
-                parts = db["attachment_chunks"].find(
-                    {"sha2": doc["_id"]}, sort=[("n", 1)], session=session
-                )
-                data = b"".join(bytes(p["data"]) for p in parts)
-            else:
-                data = bytes(doc["data"])
-            found[doc["_id"]] = Attachment(doc["_id"], doc["content_type"], data)
-        return found
-
-
-# ---------------------------------------------------------------- documents

@@ -18,7 +18,7 @@ from lrs.storage.mongo.connection import Connection, connect
 from lrs.storage.mongo.indexes import ensure_indexes
 from lrs.storage.mongo.statements import PENDING_TTL, aware
 from lrs.storage.mongo.unit_of_work import COUNTER_ID, MongoUnitOfWork
-from lrs.storage.port import Store
+from lrs.storage.port.unit_of_work import Store
 from lrs.timeutil import utcnow
 
 log = logging.getLogger(__name__)

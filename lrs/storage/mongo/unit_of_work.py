@@ -44,30 +44,24 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
 from lrs.storage.mongo import ops
+from lrs.storage.mongo.activities import MongoActivities, MongoAttachments, write_attachments
 from lrs.storage.mongo.aggregates import MongoAggregates
 from lrs.storage.mongo.archive import MongoArchive
 from lrs.storage.mongo.credentials import MongoCredentials
 from lrs.storage.mongo.documents import MongoDocuments
 from lrs.storage.mongo.gateway import MongoGateway
-from lrs.storage.mongo.identity import (
-    MongoAccountLinks,
-    MongoIdentityConflicts,
-    MongoTrainees,
-)
+from lrs.storage.mongo.identity import MongoAccountLinks, MongoTrainees
+from lrs.storage.mongo.identity_conflicts import MongoIdentityConflicts
 from lrs.storage.mongo.ops import Op, Undo
 from lrs.storage.mongo.outbox import MongoOutbox
 from lrs.storage.mongo.profiles import MongoPatternStates, MongoViolations
-from lrs.storage.mongo.statements import (
-    MongoActivities,
-    MongoAttachments,
-    MongoStatements,
-    PendingStatement,
-    write_attachments,
-)
-from lrs.storage.port import ANY, UnitOfWork
+from lrs.storage.mongo.statements import MongoStatements, PendingStatement
+from lrs.storage.port.documents import ANY
+from lrs.storage.port.unit_of_work import UnitOfWork
 from lrs.timeutil import format_timestamp, utcnow
 
 if TYPE_CHECKING:
@@ -119,13 +113,13 @@ class MongoUnitOfWork(UnitOfWork):
         self,
         op: Op,
         *,
-        overlay: dict[str, Any] | None | type[Ellipsis] = ...,
+        overlay: dict[str, Any] | None | EllipsisType = ...,
         overlay_fn: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None,
     ) -> None:
         """Add ``op`` to the write set; ``overlay`` is the document's new state in this unit."""
         self._require_open()
         self._ops.append(op)
-        if overlay is not ...:
+        if not isinstance(overlay, EllipsisType):  # "...": no new state to overlay
             self._overlay[(op["c"], op["id"])] = copy.deepcopy(overlay)
         if overlay_fn is not None:
             for key, doc in list(self._overlay.items()):

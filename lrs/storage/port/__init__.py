@@ -24,87 +24,18 @@ Design rules the adapters share:
 
 from __future__ import annotations
 
-from lrs.storage.port.aggregates import AggregateRepository, UnitCounts, UnitTotals
-from lrs.storage.port.archive import ArchiveRepository, ArchiveRow, LedgerEntry, ProjectedStatement
-from lrs.storage.port.credentials import Credential, CredentialRepository
-from lrs.storage.port.cursor_tokens import CursorTokens, cursor_tokens_for
-from lrs.storage.port.documents import ANY, Document, DocumentKey, DocumentRepository, DocumentScope
-from lrs.storage.port.errors import ConcurrentUpdate
-from lrs.storage.port.gateway import DeadLetter, GatewayJob, GatewayRepository
-from lrs.storage.port.identity import (
-    AccountLink,
-    AccountLinkRepository,
-    IdentityConflict,
-    IdentityConflictRepository,
-    Membership,
-    Trainee,
-    TraineeRepository,
-)
-from lrs.storage.port.outbox import Outbox, OutboxEvent, OutboxLag
-from lrs.storage.port.profiles import (
-    PatternState,
-    PatternStateRepository,
-    Violation,
-    ViolationRepository,
-)
-from lrs.storage.port.rate_counters import RateCounters, rate_counters_for
-from lrs.storage.port.statements import (
-    ACTIVITY_USAGES,
-    AGENT_USAGES,
-    ActivityRepository,
-    Attachment,
-    AttachmentRepository,
-    StatementQuery,
-    StatementRecord,
-    StatementRepository,
-)
-from lrs.storage.port.unit_of_work import Store, UnitOfWork
-
-__all__ = [
-    "AggregateRepository",
-    "UnitCounts",
-    "UnitTotals",
-    "AGENT_USAGES",
-    "ACTIVITY_USAGES",
-    "StatementRecord",
-    "StatementQuery",
-    "Attachment",
-    "StatementRepository",
-    "ActivityRepository",
-    "AttachmentRepository",
-    "DocumentKey",
-    "DocumentScope",
-    "Document",
-    "ANY",
-    "DocumentRepository",
-    "Credential",
-    "CredentialRepository",
-    "OutboxEvent",
-    "OutboxLag",
-    "Outbox",
-    "PatternState",
-    "Violation",
-    "PatternStateRepository",
-    "ViolationRepository",
-    "Trainee",
-    "Membership",
-    "AccountLink",
-    "IdentityConflict",
-    "TraineeRepository",
-    "AccountLinkRepository",
-    "IdentityConflictRepository",
-    "ArchiveRow",
-    "LedgerEntry",
-    "ProjectedStatement",
-    "ArchiveRepository",
-    "GatewayJob",
-    "DeadLetter",
-    "GatewayRepository",
-    "UnitOfWork",
-    "Store",
-    "ConcurrentUpdate",
-    "RateCounters",
-    "rate_counters_for",
-    "CursorTokens",
-    "cursor_tokens_for",
-]
+# Each capability module lists its public names in __all__; this facade re-exports
+# them all, so ``from lrs.storage.port import X`` works for every X.
+from lrs.storage.port.aggregates import *  # noqa: F403
+from lrs.storage.port.archive import *  # noqa: F403
+from lrs.storage.port.credentials import *  # noqa: F403
+from lrs.storage.port.cursor_tokens import *  # noqa: F403
+from lrs.storage.port.documents import *  # noqa: F403
+from lrs.storage.port.errors import *  # noqa: F403
+from lrs.storage.port.gateway import *  # noqa: F403
+from lrs.storage.port.identity import *  # noqa: F403
+from lrs.storage.port.outbox import *  # noqa: F403
+from lrs.storage.port.profiles import *  # noqa: F403
+from lrs.storage.port.rate_counters import *  # noqa: F403
+from lrs.storage.port.statements import *  # noqa: F403
+from lrs.storage.port.unit_of_work import *  # noqa: F403

@@ -27,6 +27,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+__all__ = ["AggregateRepository", "COUNT_FIELDS", "SCALE", "TOTAL_FIELDS", "UnitCounts",
+           "UnitTotals", "child_org"]
+
 SCALE = 1_000_000
 TOTAL_FIELDS = (
     "courses", "classes",

@@ -11,6 +11,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+__all__ = ["ArchiveRepository", "ArchiveRow", "LedgerEntry", "ProjectedStatement"]
+
 
 @dataclass(frozen=True)
 class ArchiveRow:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+__all__ = ["Credential", "CredentialRepository"]
+
 
 @dataclass(frozen=True)
 class Credential:

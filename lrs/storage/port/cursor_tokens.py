@@ -15,6 +15,8 @@ from abc import ABC, abstractmethod
 
 from lrs.storage.port.unit_of_work import Store
 
+__all__ = ["CursorTokens", "cursor_tokens_for"]
+
 
 class CursorTokens(ABC):
     @abstractmethod

@@ -9,6 +9,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 
+__all__ = ["ANY", "Document", "DocumentKey", "DocumentRepository", "DocumentScope"]
+
 
 @dataclass(frozen=True)
 class DocumentKey:

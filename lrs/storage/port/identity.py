@@ -10,6 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+__all__ = [
+    "AccountLink", "AccountLinkRepository", "IdentityConflict", "IdentityConflictRepository",
+    "Membership", "Trainee", "TraineeRepository",
+]
+
 
 @dataclass(frozen=True)
 class Trainee:
@@ -167,11 +172,8 @@ class IdentityConflictRepository(ABC):
 
     @abstractmethod
     def list_conflicts(
-        self,
-        status: str | None = "open",
-        org_scope: str | None = None,
-        trainee_key: str | None = None,
-        limit: int = 100,
+        self, status: str | None = "open", org_scope: str | None = None,
+        trainee_key: str | None = None, limit: int = 100,
     ) -> list[IdentityConflict]:
         """Conflicts in creation order; ``status=None`` means any status."""
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+__all__ = ["Outbox", "OutboxEvent", "OutboxLag"]
+
 
 @dataclass(frozen=True)
 class OutboxEvent:

@@ -9,6 +9,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 
+__all__ = ["PatternState", "PatternStateRepository", "Violation", "ViolationRepository"]
+
 
 @dataclass(frozen=True)
 class PatternState:

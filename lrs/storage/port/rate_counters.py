@@ -12,6 +12,8 @@ from abc import ABC, abstractmethod
 
 from lrs.storage.port.unit_of_work import Store
 
+__all__ = ["RateCounters", "rate_counters_for"]
+
 
 class RateCounters(ABC):
     @abstractmethod

@@ -10,6 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+__all__ = [
+    "ACTIVITY_USAGES", "AGENT_USAGES", "ActivityRepository", "Attachment", "AttachmentRepository",
+    "StatementQuery", "StatementRecord", "StatementRepository",
+]
+
+
 # How an agent or activity appears in a statement; a statement links to the
 # same agent or activity once per usage. Used by ``related_agents`` and
 # ``related_activities`` so those queries are served by indexes.

@@ -27,6 +27,8 @@ from lrs.storage.port.statements import (
     StatementRepository,
 )
 
+__all__ = ["Store", "UnitOfWork"]
+
 
 class UnitOfWork(ABC):
     """One transaction over every repository."""

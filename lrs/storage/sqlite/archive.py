@@ -17,7 +17,7 @@ import orjson
 
 from lrs import compactjson
 from lrs.storage.port import ArchiveRepository, ArchiveRow, LedgerEntry, ProjectedStatement
-from lrs.storage.sqlite.scoping import org_filter
+from lrs.storage.sqlite.common import org_filter
 from lrs.timeutil import format_timestamp, parse_stored, utcnow
 
 ARCHIVE_SCHEMA = """

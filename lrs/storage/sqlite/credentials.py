@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
-from lrs.storage.port import (
-    Credential,
-    CredentialRepository,
-)
+from lrs.storage.port.credentials import Credential, CredentialRepository
+from lrs.storage.sqlite.common import SqliteRepository
 from lrs.timeutil import format_timestamp, parse_stored, utcnow
 
 
-class SqliteCredentials(CredentialRepository):
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
+class SqliteCredentials(SqliteRepository, CredentialRepository):
     def add(self, credential: Credential) -> None:
         self._conn.execute(
             "INSERT INTO credentials (key, secret_hash, name, scopes, org, created, revoked, "

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from lrs.storage.errors import classify
 from lrs.storage.port.cursor_tokens import CursorTokens
-from lrs.storage.sqlite.store import SqliteStore, _begin_immediate
+from lrs.storage.sqlite.side_tables import SideTable
+from lrs.storage.sqlite.store import _begin_immediate
 
 # Kept apart from the versioned schema: tokens are disposable, so the table is
 # made when missing (a fresh store, or one restored from an older backup).
@@ -21,30 +21,17 @@ CREATE INDEX IF NOT EXISTS cursor_tokens_expires ON cursor_tokens (expires);
 """
 
 
-class SqliteCursorTokens(CursorTokens):
-    def __init__(self, store: SqliteStore) -> None:
-        self._store = store
-        self._ready = False
-
-    def _conn(self) -> sqlite3.Connection:
-        conn = self._store._connection()
-        if not self._ready:
-            conn.executescript(CURSOR_SCHEMA)
-            self._ready = True
-        return conn
+class SqliteCursorTokens(SideTable, CursorTokens):
+    SCHEMA = CURSOR_SCHEMA
 
     def put(self, token: str, owner: str, state: str, expires: float, now: float) -> None:
-        if getattr(self._store._local, "readonly", False):
-            self._store.discard_connection()  # opened during an outage: try a fresh one
-        try:
-            self._insert(token, owner, state, expires, now)
-        except sqlite3.Error as exc:
-            if classify(exc) is not None:
-                self._store.discard_connection()  # it may keep the failure after the cause
-            raise
+        with self._healthy_connection() as conn:
+            self._insert(conn, token, owner, state, expires, now)
 
-    def _insert(self, token: str, owner: str, state: str, expires: float, now: float) -> None:
-        conn = self._conn()
+    def _insert(
+        self, conn: sqlite3.Connection, token: str, owner: str, state: str, expires: float,
+        now: float,
+    ) -> None:
         _begin_immediate(conn)  # polls for the write lock like every other writer
         try:
             # The expires index makes this a range scan over the expired rows only.

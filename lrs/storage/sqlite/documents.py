@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from typing import Any
 
-from lrs.storage.port import (
-    ANY,
-    ConcurrentUpdate,
-    Document,
-    DocumentKey,
-    DocumentRepository,
-    DocumentScope,
-)
+from lrs.storage.port.documents import ANY, Document, DocumentKey, DocumentRepository, DocumentScope
+from lrs.storage.port.errors import ConcurrentUpdate
+from lrs.storage.sqlite.common import SqliteRepository
 from lrs.timeutil import format_timestamp, parse_stored
 
 _DOC_KEY_COLUMNS = "kind, org, activity_id, agent_key, registration, doc_id"
@@ -32,10 +26,7 @@ def _scope_sql(scope: DocumentScope) -> tuple[str, list[Any]]:
     return sql, params
 
 
-class SqliteDocuments(DocumentRepository):
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
+class SqliteDocuments(SqliteRepository, DocumentRepository):
     def get(self, key: DocumentKey) -> Document | None:
         row = self._conn.execute(
             "SELECT content, content_type, etag, updated FROM documents WHERE "

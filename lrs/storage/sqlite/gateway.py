@@ -6,14 +6,13 @@ existing data file gains the tables on its next start.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 import orjson
 
 from lrs import compactjson
-from lrs.storage.port import DeadLetter, GatewayJob, GatewayRepository
-from lrs.storage.sqlite.scoping import org_filter
+from lrs.storage.port.gateway import DeadLetter, GatewayJob, GatewayRepository
+from lrs.storage.sqlite.common import SqliteRepository, org_filter
 from lrs.timeutil import format_timestamp, parse_stored, utcnow
 
 GATEWAY_SCHEMA = """
@@ -62,10 +61,7 @@ def _letter(row: tuple[Any, ...]) -> DeadLetter:
     )
 
 
-class SqliteGateway(GatewayRepository):
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
+class SqliteGateway(SqliteRepository, GatewayRepository):
     def get_job(self, name: str) -> GatewayJob | None:
         row = self._conn.execute(
             "SELECT name, kind, org, config, state, paused, created, updated "

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from typing import Any
 
 from lrs import compactjson
-from lrs.storage.port import (
-    Outbox,
-    OutboxEvent,
-    OutboxLag,
-)
+from lrs.storage.port.outbox import Outbox, OutboxEvent, OutboxLag
+from lrs.storage.sqlite.common import SqliteRepository
 from lrs.timeutil import format_timestamp, parse_stored, utcnow
 
 
-class SqliteOutbox(Outbox):
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
+class SqliteOutbox(SqliteRepository, Outbox):
     def add(self, topic: str, payload: dict[str, Any]) -> None:
         self._conn.execute(
             "INSERT INTO outbox (topic, payload, created) VALUES (?, ?, ?)",

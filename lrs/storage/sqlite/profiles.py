@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import json
-import sqlite3
+from dataclasses import replace
 from typing import Any
 
-from lrs.storage.port import (
+from lrs.storage.port.profiles import (
     PatternState,
     PatternStateRepository,
     Violation,
     ViolationRepository,
 )
-from lrs.storage.sqlite.scoping import org_filter
+from lrs.storage.sqlite.common import SqliteRepository, org_filter
 from lrs.timeutil import format_timestamp, parse_stored, utcnow
 
 
-class SqlitePatternStates(PatternStateRepository):
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
+class SqlitePatternStates(SqliteRepository, PatternStateRepository):
     def get(
         self, pattern_id: str, registration: str, subregistration: str = ""
     ) -> PatternState | None:
@@ -62,10 +59,7 @@ _VIOLATION_COLUMNS = (
 )
 
 
-class SqliteViolations(ViolationRepository):
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
+class SqliteViolations(SqliteRepository, ViolationRepository):
     def add(self, violations: list[Violation]) -> None:
         self._conn.executemany(
             f"INSERT INTO violations ({_VIOLATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -118,5 +112,5 @@ class SqliteViolations(ViolationRepository):
 
 
 def _violation_from_row(row: tuple[Any, ...]) -> Violation:
-    *fields, created = row
-    return Violation(*fields, created=parse_stored(created))
+    # The columns are Violation's fields in order; ``created`` (last) is stored as text.
+    return replace(Violation(*row), created=parse_stored(row[-1]))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
-from collections.abc import Iterator
 
-from lrs.storage.errors import classify
 from lrs.storage.port.rate_counters import RateCounters
-from lrs.storage.sqlite.store import SqliteStore, _begin_immediate
+from lrs.storage.sqlite.side_tables import SideTable
+from lrs.storage.sqlite.store import _begin_immediate
 
 # Kept apart from the versioned schema: counters are disposable, so the table is
 # made when missing (a fresh store, or one restored from an older backup).
@@ -22,30 +20,8 @@ CREATE INDEX IF NOT EXISTS rate_counters_expires ON rate_counters (expires);
 """
 
 
-class SqliteRateCounters(RateCounters):
-    def __init__(self, store: SqliteStore) -> None:
-        self._store = store
-        self._ready = False
-
-    def _conn(self) -> sqlite3.Connection:
-        conn = self._store._connection()
-        if not self._ready:
-            conn.executescript(RATE_SCHEMA)
-            self._ready = True
-        return conn
-
-    @contextlib.contextmanager
-    def _healthy_connection(self) -> Iterator[sqlite3.Connection]:
-        """This thread's connection, dropped after a storage failure (as units of work do):
-        one opened read-only during an outage would otherwise keep failing after it."""
-        if getattr(self._store._local, "readonly", False):
-            self._store.discard_connection()
-        try:
-            yield self._conn()
-        except sqlite3.Error as exc:
-            if classify(exc) is not None:
-                self._store.discard_connection()
-            raise
+class SqliteRateCounters(SideTable, RateCounters):
+    SCHEMA = RATE_SCHEMA
 
     def hit(self, name: str, amount: int, expires: float) -> int:
         with self._healthy_connection() as conn:

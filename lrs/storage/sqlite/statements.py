@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from typing import Any
 
 from lrs import compactjson
-from lrs.storage.port import (
-    ActivityRepository,
-    Attachment,
-    AttachmentRepository,
-    StatementQuery,
-    StatementRecord,
-    StatementRepository,
-)
-from lrs.storage.sqlite.scoping import org_filter
+from lrs.storage.port.statements import StatementQuery, StatementRecord, StatementRepository
+from lrs.storage.sqlite.common import SqliteRepository, org_filter
 from lrs.timeutil import format_timestamp, parse_stored
 
 _STATEMENT_COLUMNS = (
@@ -25,10 +17,7 @@ _STATEMENT_COLUMNS = (
 )
 
 
-class SqliteStatements(StatementRepository):
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
+class SqliteStatements(SqliteRepository, StatementRepository):
     def add(self, record: StatementRecord) -> StatementRecord | None:
         cursor = self._conn.execute(
             "INSERT INTO statements (id, stored, org, authority_key, verb_id, registration, "
@@ -195,6 +184,7 @@ def _match_predicate(
     """
     clauses: list[str] = []
     params: list[Any] = []
+    usages: tuple[str, ...] | None
     if q.agent_keys:
         usages = None if q.related_agents else ("actor", "object")
         clauses.append(_link_clause(alias, "statement_agents", "agent_key", q.agent_keys, usages))
@@ -262,41 +252,3 @@ def _statement_from_row(row: tuple[Any, ...], raw: bool = False) -> StatementRec
         seq=seq,
         raw=payload if raw else None,
     )
-
-
-class SqliteActivities(ActivityRepository):
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
-    def save_definition(self, activity_id: str, definition: dict[str, Any]) -> None:
-        self._conn.execute(
-            "INSERT INTO activities (id, definition) VALUES (?, ?) "
-            "ON CONFLICT (id) DO UPDATE SET definition = excluded.definition",
-            (activity_id, json.dumps(definition, ensure_ascii=False)),
-        )
-
-    def get(self, activity_id: str) -> dict[str, Any] | None:
-        row = self._conn.execute(
-            "SELECT definition FROM activities WHERE id = ?", (activity_id,)
-        ).fetchone()
-        return json.loads(row[0]) if row else None
-
-
-class SqliteAttachments(AttachmentRepository):
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
-    def put(self, attachment: Attachment) -> None:
-        self._conn.execute(
-            "INSERT OR IGNORE INTO attachments (sha2, content_type, data) VALUES (?, ?, ?)",
-            (attachment.sha2, attachment.content_type, attachment.data),
-        )
-
-    def get_many(self, hashes: list[str]) -> dict[str, Attachment]:
-        if not hashes:
-            return {}
-        marks = ", ".join("?" for _ in hashes)
-        rows = self._conn.execute(
-            f"SELECT sha2, content_type, data FROM attachments WHERE sha2 IN ({marks})", hashes
-        ).fetchall()
-        return {sha2: Attachment(sha2, ctype, bytes(data)) for sha2, ctype, data in rows}

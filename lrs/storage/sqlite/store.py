@@ -11,23 +11,20 @@ import time
 from pathlib import Path
 
 from lrs.storage.errors import StoreUnavailable, classify, unavailable
-from lrs.storage.port import Store, UnitOfWork
+from lrs.storage.port.unit_of_work import Store, UnitOfWork
 from lrs.storage.sqlite import inuse
+from lrs.storage.sqlite.activities import SqliteActivities, SqliteAttachments
 from lrs.storage.sqlite.aggregates import AGGREGATES_SCHEMA, SqliteAggregates
 from lrs.storage.sqlite.archive import ARCHIVE_SCHEMA, SqliteArchive
 from lrs.storage.sqlite.credentials import SqliteCredentials
 from lrs.storage.sqlite.documents import SqliteDocuments
 from lrs.storage.sqlite.gateway import GATEWAY_SCHEMA, SqliteGateway
-from lrs.storage.sqlite.identity import (
-    IDENTITY_SCHEMA,
-    SqliteAccountLinks,
-    SqliteIdentityConflicts,
-    SqliteTrainees,
-)
+from lrs.storage.sqlite.identity import IDENTITY_SCHEMA, SqliteAccountLinks, SqliteTrainees
+from lrs.storage.sqlite.identity_conflicts import SqliteIdentityConflicts
 from lrs.storage.sqlite.outbox import SqliteOutbox
 from lrs.storage.sqlite.profiles import SqlitePatternStates, SqliteViolations
 from lrs.storage.sqlite.schema import SCHEMA, SCHEMA_VERSION
-from lrs.storage.sqlite.statements import SqliteActivities, SqliteAttachments, SqliteStatements
+from lrs.storage.sqlite.statements import SqliteStatements
 
 log = logging.getLogger(__name__)
 
@@ -183,10 +180,11 @@ class SqliteStore(Store):
             self._migrate()
             conn = self._connection()
         except sqlite3.Error as exc:
-            if classify(exc) is None:
+            error = classify(exc)
+            if error is None:
                 raise
             self.discard_connection()
-            raise classify(exc) from exc
+            raise error from exc
         if write and self._local.readonly:
             raise unavailable("the database file is read-only")
         return SqliteUnitOfWork(conn, write)

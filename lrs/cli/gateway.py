@@ -16,6 +16,7 @@ from lrs.domain.errors import LRSError
 from lrs.domain.gateway import jobs
 from lrs.domain.gateway.ingest import retry_letter
 from lrs.domain.identity.keys import IdentitySecretError
+from lrs.services import services
 from lrs.storage.factory import UnsupportedDatabase
 
 
@@ -65,7 +66,7 @@ def pull_add(name: str, endpoint: str, key: str, secret: str | None, secret_env:
     hub, app = _hub()
     try:
         job = jobs.add_pull_job(
-            hub.store, app.extensions["lrs.settings"], name=name, endpoint=endpoint, key=key,
+            hub.store, services(app).settings, name=name, endpoint=endpoint, key=key,
             secret=secret, secret_env=secret_env, since=since, org=org, profile=profile,
             profile_policy=profile_policy, page_size=page_size, version=xapi_version,
         )
@@ -150,7 +151,7 @@ def pull_run(name: str | None, once: bool, max_pages: int | None) -> None:
     failed = False
     for job_name in names:
         try:
-            report = Puller(hub, app.extensions["lrs.settings"], job_name).run(max_pages)
+            report = Puller(hub, services(app).settings, job_name).run(max_pages)
         except LRSError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"{job_name}: {report.pages} pages, {report.received} received, "
@@ -190,7 +191,7 @@ def forward_add(name: str, endpoint: str, key: str, secret: str | None,
         secret = click.prompt("upstream secret", hide_input=True)
     hub, app = _hub()
     try:
-        job = add_forward_job(hub.store, app.extensions["lrs.settings"], name=name,
+        job = add_forward_job(hub.store, services(app).settings, name=name,
                               endpoint=endpoint, key=key, secret=secret, secret_env=secret_env,
                               org=org, profile=profile, verbs=verbs, batch=batch,
                               from_now=from_now, version=xapi_version)
@@ -238,7 +239,7 @@ def forward_run(name: str | None, once: bool, max_batches: int | None) -> None:
     failed = False
     for job_name in names:
         try:
-            report = Forwarder(hub.store, app.extensions["lrs.settings"], job_name).run(
+            report = Forwarder(hub.store, services(app).settings, job_name).run(
                 max_batches)
         except LRSError as exc:
             raise click.ClickException(str(exc)) from exc
@@ -281,7 +282,7 @@ def import_command(file: str, platform: str, home_page: str, platform_name: str,
     try:
         with click.progressbar(length=max(data.count(b"\n") - 1, 1), label="importing",
                                file=sys.stderr) as bar:
-            report = import_file(hub, app.extensions["lrs.settings"], data, target, org=org,
+            report = import_file(hub, services(app).settings, data, target, org=org,
                                  custom_mapping=custom, dry_run=dry_run,
                                  profile_policy=profile_policy, progress=bar.update)
     except LRSError as exc:
@@ -321,7 +322,7 @@ def follow_command(interval: float, niceness: int, parent: int | None) -> None:
         level=os.environ.get("LRS_LOG_LEVEL", "info").upper(),
         format="%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s",
     )
-    follow(hub, app.extensions["lrs.settings"], stop, interval, parent)
+    follow(hub, services(app).settings, stop, interval, parent)
 
 
 @gateway.command("status")
@@ -390,7 +391,7 @@ def retry(letter_ids: tuple[str, ...], job: str | None) -> None:
             if target.kind == "forward":
                 from adapters.forward import Forwarder
 
-                why = Forwarder(hub.store, app.extensions["lrs.settings"], target.name).retry(
+                why = Forwarder(hub.store, services(app).settings, target.name).retry(
                     letter)
             else:
                 report = retry_letter(hub, jobs.job_credential(hub.store, target), letter)

@@ -8,15 +8,15 @@ import sys
 
 import click
 
-from lrs.archive_cli import archive
-from lrs.backup_cli import backup, restore
+from lrs.cli.archive import archive
+from lrs.cli.backup import backup, restore
+from lrs.cli.gateway import gateway
+from lrs.cli.identity import check_role_scopes, role_settings, trainees
 from lrs.config import Settings, SettingsError
 from lrs.domain.credentials import SCOPES, create_credential
 from lrs.domain.errors import LRSError
 from lrs.domain.identity.keys import IdentitySecretError
 from lrs.domain.identity.roles import ROLES
-from lrs.gateway_cli import gateway
-from lrs.identity_cli import check_role_scopes, role_settings, trainees
 from lrs.storage.factory import UnsupportedDatabase, open_store
 
 
@@ -224,5 +224,3 @@ main.add_command(restore)
 main.add_command(archive)
 main.add_command(gateway)
 
-if __name__ == "__main__":
-    main()

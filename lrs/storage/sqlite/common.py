@@ -1,8 +1,17 @@
-"""The SQL that limits a read to an organisation's subtree, shared by every table."""
+"""What every SQLite repository shares: the unit of work's connection, and the SQL
+that limits a read to an organisation's subtree."""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
+
+
+class SqliteRepository:
+    """A repository working on the connection of one unit of work."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
 
 
 def org_filter(column: str, scope: str | None, *, indexed: bool = False) -> tuple[str, list[Any]]:

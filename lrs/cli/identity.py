@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from lrs import identity_cli_text as text
+from lrs.cli import identity_text as text
 from lrs.config import Settings
 from lrs.domain.credentials import parse_scopes
 from lrs.domain.errors import LRSError

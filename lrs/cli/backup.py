@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import click
 
 from lrs.config import Settings
 from lrs.storage.sqlite import backup as store_backup
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 SECRET_FILE = "identity-secret"  # lrs.domain.identity.keys.SECRET_FILE, in the data dir
 
@@ -41,10 +46,7 @@ def _report(verb: str, summary: store_backup.StoreSummary, as_json: bool) -> Non
 def backup(path: Path, force: bool, as_json: bool) -> None:
     """Copy the live store to PATH: one consistent snapshot, while the LRS keeps serving."""
     database, secret = _paths()
-    try:
-        summary = store_backup.backup(database, path, force=force, secret=secret)
-    except store_backup.BackupError as exc:
-        raise click.ClickException(str(exc)) from exc
+    summary = _run(store_backup.backup, database, path, force=force, secret=secret)
     _report("backed up to", summary, as_json)
 
 
@@ -55,8 +57,13 @@ def backup(path: Path, force: bool, as_json: bool) -> None:
 def restore(path: Path, force: bool, as_json: bool) -> None:
     """Restore the store from the backup at PATH (stop `lrs serve` first)."""
     database, secret = _paths()
+    summary = _run(store_backup.restore, path, database, force=force, secret=secret)
+    _report("restored", summary, as_json)
+
+
+def _run(action: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run a backup or restore; its refusals become the command's error message."""
     try:
-        summary = store_backup.restore(path, database, force=force, secret=secret)
+        return action(*args, **kwargs)
     except store_backup.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
-    _report("restored", summary, as_json)

@@ -1,0 +1,5 @@
+"""``python -m lrs.cli …``: how ``lrs serve`` starts its follower processes."""
+
+from lrs.cli import main
+
+main()
