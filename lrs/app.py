@@ -11,7 +11,7 @@ from flask.json.provider import DefaultJSONProvider
 from lrs.bootstrap import ensure_admin_credential
 from lrs.config import Settings
 from lrs.console import init_console
-from lrs.domain.archive.policy import load_policy_book
+from lrs.domain.archive.policy_book import load_policy_book
 from lrs.domain.archive.runtime import ArchiveRuntime
 from lrs.domain.errors import PayloadTooLarge, ValidationError
 from lrs.domain.identity.ingest import identity_hook

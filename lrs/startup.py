@@ -85,8 +85,9 @@ def _check_profiles(settings: Settings) -> None:
 
 
 def _check_credit_policies(settings: Settings) -> None:
-    from lrs.domain.archive.policy import PolicyBook, PolicyError, read_policies
-    from lrs.domain.archive.policy import resolve_policies_dir as resolve
+    from lrs.domain.archive.policy import PolicyError
+    from lrs.domain.archive.policy_book import PolicyBook, read_policies
+    from lrs.domain.archive.policy_book import resolve_policies_dir as resolve
 
     try:
         policies = read_policies(resolve(settings.credit_policies_dir))

@@ -19,7 +19,8 @@ import click
 from lrs.config import Settings
 from lrs.domain.archive import aggregates, exports, ledger, reports
 from lrs.domain.archive.follower import follow
-from lrs.domain.archive.policy import PolicyError, load_policy_book
+from lrs.domain.archive.policy import PolicyError
+from lrs.domain.archive.policy_book import load_policy_book
 from lrs.domain.archive.projector import Projector, rebuild
 from lrs.domain.errors import LRSError
 from lrs.domain.identity.keys import IdentitySecretError, load_identity_keys

@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["LRS_ARCHIVE_PROJECTOR"] = "off"
 
     from lrs.config import Settings
-    from lrs.domain.archive.policy import load_policy_book
+    from lrs.domain.archive.policy_book import load_policy_book
     from lrs.domain.archive.projector import Projector
     from lrs.domain.credentials import authority_agent, create_credential
     from lrs.domain.identity.ingest import identity_hook

@@ -65,7 +65,7 @@ def trainee_key(n: int) -> str:
 def generate(path: Path, shape: tuple[int, int, int, int], courses: int) -> dict[str, Any]:
     from lrs.config import Settings
     from lrs.domain.archive import aggregates
-    from lrs.domain.archive.policy import load_policy_book
+    from lrs.domain.archive.policy_book import load_policy_book
     from lrs.storage.sqlite.store import SqliteStore
 
     departments, cities, units, per_unit = shape
@@ -247,7 +247,7 @@ def compare_rows(path: Path, city: str, department: str) -> dict[str, Any]:
     import resource
 
     from lrs.config import Settings
-    from lrs.domain.archive.policy import load_policy_book, resolve_period
+    from lrs.domain.archive.policy_book import load_policy_book, resolve_period
     from lrs.domain.archive.reports import _Policies, _summary_from_rows
     from lrs.storage.sqlite.store import SqliteStore
 

@@ -344,7 +344,7 @@ def preload(store, size: int, seed: int, profile) -> dict[str, Any]:
     """Register the trainees, write ``size`` statements through the service layer with
     the identity hook, project the learning archive; return the query parameters."""
     from lrs.config import Settings
-    from lrs.domain.archive.policy import load_policy_book
+    from lrs.domain.archive.policy_book import load_policy_book
     from lrs.domain.archive.projector import Projector
     from lrs.domain.credentials import authority_agent, create_credential
     from lrs.domain.identity.ingest import identity_hook

@@ -17,7 +17,7 @@ import sys
 
 FOLLOWER = (
     "import lrs.cli.archive, lrs.config\n"
-    "from lrs.domain.archive.policy import load_policy_book\n"
+    "from lrs.domain.archive.policy_book import load_policy_book\n"
     "load_policy_book(lrs.config.Settings.from_env())"
 )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lrs.domain.archive import follower
-from lrs.domain.archive.policy import PolicyBook
+from lrs.domain.archive.policy_book import PolicyBook
 from lrs.domain.archive.projector import Projector
 from lrs.domain.archive.read_ahead import ReadAhead, read_ahead
 from tests.archive.conftest import HOME_A, UNIT_FGW, build, key_of

@@ -12,15 +12,8 @@ from pathlib import Path
 import pytest
 
 from lrs.config import Settings
-from lrs.domain.archive.policy import (
-    CreditPolicy,
-    CreditTotals,
-    Period,
-    PolicyBook,
-    PolicyError,
-    load_policy_book,
-    resolve_policies_dir,
-)
+from lrs.domain.archive.policy import CreditPolicy, CreditTotals, Period, PolicyError
+from lrs.domain.archive.policy_book import PolicyBook, load_policy_book, resolve_policies_dir
 
 POLICIES_DIR = Path(__file__).resolve().parents[2] / "profiles" / "credit-policies"
 BEIJING = timezone(timedelta(hours=8))

@@ -11,7 +11,7 @@ import pytest
 
 from lrs.domain.archive import ledger, rules
 from lrs.domain.archive.facts import read_fact
-from lrs.domain.archive.policy import PolicyBook
+from lrs.domain.archive.policy_book import PolicyBook
 from lrs.domain.archive.rules import Prior
 from lrs.storage.port import LedgerEntry
 from tests.archive.conftest import build, class_id, course_id

@@ -7,7 +7,7 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
-from lrs.domain.archive.policy import PolicyBook
+from lrs.domain.archive.policy_book import PolicyBook
 from lrs.domain.archive.projector import CHECKPOINT, MARKERS, Projector, rebuild
 from lrs.timeutil import utcnow
 from tests.archive.conftest import HOME_A, HOME_B, UNIT_FGW, build, key_of

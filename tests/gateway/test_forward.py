@@ -9,7 +9,7 @@ import time
 from datetime import timedelta
 
 from adapters.forward import Forwarder, add_forward_job
-from lrs.domain.archive.policy import load_policy_book
+from lrs.domain.archive.policy_book import load_policy_book
 from lrs.domain.archive.projector import Projector
 from lrs.domain.credentials import create_credential
 from lrs.domain.gateway import jobs

@@ -13,7 +13,7 @@ import pytest
 
 from adapters.legacy.convert import Platform
 from adapters.legacy.importer import import_file
-from lrs.domain.archive.policy import load_policy_book
+from lrs.domain.archive.policy_book import load_policy_book
 from lrs.domain.archive.projector import Projector
 from lrs.domain.errors import ValidationError
 from tests.gateway.conftest import hub_ids

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lrs.domain import cadre
-from lrs.domain.archive.policy import PolicyBook
+from lrs.domain.archive.policy_book import PolicyBook
 from lrs.domain.profiles.semantics import course_credit_hours
 
 REPO = Path(__file__).resolve().parents[2]

@@ -32,7 +32,8 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from lrs.domain.archive.policy import CreditPolicy, CreditTotals, PolicyBook, resolve_period
+from lrs.domain.archive.policy import CreditPolicy, CreditTotals
+from lrs.domain.archive.policy_book import PolicyBook, resolve_period
 from lrs.domain.archive.sums import Sums, sums
 from lrs.domain.errors import ValidationError
 from lrs.storage.port import ArchiveRow, Store, Trainee, UnitOfWork

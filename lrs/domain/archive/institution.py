@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from lrs.domain.archive.policy import PolicyBook
+from lrs.domain.archive.policy_book import PolicyBook
 from lrs.domain.archive.reports import resolve_period, sums
 from lrs.domain.errors import Forbidden, ValidationError
 from lrs.domain.gateway import jobs

@@ -32,7 +32,8 @@ from lrs.domain.archive.decisions import Decisions
 from lrs.domain.archive.facts import Fact, read_fact, with_definitions
 from lrs.domain.archive.folding import fold_class, fold_course, new_class_data, new_course_data
 from lrs.domain.archive.ledger import amount, canon
-from lrs.domain.archive.policy import CreditPolicy, PolicyBook
+from lrs.domain.archive.policy import CreditPolicy
+from lrs.domain.archive.policy_book import PolicyBook
 from lrs.domain.archive.row_cache import RowCache
 from lrs.domain.archive.rules import Decision
 from lrs.storage.port import (

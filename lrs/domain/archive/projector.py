@@ -43,7 +43,7 @@ from typing import Any
 
 from lrs.domain.archive import aggregates
 from lrs.domain.archive.attribution import actor_key
-from lrs.domain.archive.policy import PolicyBook
+from lrs.domain.archive.policy_book import PolicyBook
 from lrs.domain.archive.projection import Projection
 from lrs.domain.archive.read_ahead import read_ahead, statement_ids
 from lrs.domain.identity.membership import statement_day

@@ -22,13 +22,8 @@ from typing import Any
 from lrs.domain.archive import aggregates
 from lrs.domain.archive import ledger as ledger_rules
 from lrs.domain.archive.ledger import amount
-from lrs.domain.archive.policy import (
-    CreditPolicy,
-    CreditTotals,
-    PolicyBook,
-    TargetReport,
-    resolve_period,
-)
+from lrs.domain.archive.policy import CreditPolicy, CreditTotals, TargetReport
+from lrs.domain.archive.policy_book import PolicyBook, resolve_period
 from lrs.domain.archive.projector import status
 from lrs.domain.archive.summary import NOTHING, aggregate_summary, child_of
 from lrs.domain.archive.sums import Sums, merged, sums

@@ -17,7 +17,7 @@ import logging
 import threading
 from typing import Any
 
-from lrs.domain.archive.policy import PolicyBook
+from lrs.domain.archive.policy_book import PolicyBook
 from lrs.domain.archive.projector import BATCH, DrainReport, Projector, status
 from lrs.storage.port import Store
 
