@@ -16,7 +16,9 @@ import pytest
 from lrs.app import create_app
 from lrs.config import Settings
 from lrs.domain.archive import aggregates
-from lrs.domain.archive.reports import _Policies, _summary_from_rows, resolve_period
+from lrs.domain.archive.policy_book import resolve_period
+from lrs.domain.archive.reports.scope import UnitPolicies
+from lrs.domain.archive.reports.summary_rows import summary_from_rows
 from lrs.domain.archive.summary import aggregate_summary
 from lrs.services import services
 from tests.archive.conftest import HOME_A, HOME_B, build, key_of
@@ -77,11 +79,11 @@ def _void(statement_id: str) -> dict:
 
 def _both_summaries(store, book, org: str, period: str) -> tuple[dict, dict]:
     policy, resolved = resolve_period(book, org, period, TODAY)
-    policies = _Policies(book, resolved.key, TODAY, policy)
+    policies = UnitPolicies(book, resolved.key, TODAY, policy)
     with store.read() as uow:
         assert aggregates.ready(uow)
         return (aggregate_summary(uow, org, resolved.key, policies),
-                _summary_from_rows(uow, org, resolved.key, policies))
+                summary_from_rows(uow, org, resolved.key, policies))
 
 
 def _snapshot(store) -> dict:
