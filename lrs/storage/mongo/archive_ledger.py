@@ -4,6 +4,8 @@ trainee; each entry a fresh insert under (trainee, seq). Part of :class:`MongoAr
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import fields
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -19,26 +21,26 @@ def entry_id(trainee_key: str, seq: int) -> str:
     return f"{trainee_key}:{seq:012d}"
 
 
+# A document holds LedgerEntry's fields by the same names, amounts as canonical text.
+_FIELDS = tuple(f.name for f in fields(LedgerEntry))
+_TO_DOC: dict[str, Callable[[Any], Any]] = {"credit_hours": str, "credits": str}
+_FROM_DOC: dict[str, Callable[[Any], Any]] = {
+    "credit_hours": Decimal, "credits": Decimal, "recorded": aware,
+}
+# What a document written before a field existed reads as.
+_ABSENT: dict[str, Any] = {
+    "requirement": "", "unit": "", "policy_id": "", "reason": "", "reverses": None, "org": "",
+    "prev_hash": "", "hash": "",
+}
+
+
 def _entry(doc: dict[str, Any]) -> LedgerEntry:
-    return LedgerEntry(
-        trainee_key=doc["trainee_key"],
-        seq=doc["seq"],
-        period_key=doc["period_key"],
-        kind=doc["kind"],
-        activity_id=doc["activity_id"],
-        credit_hours=Decimal(doc["credit_hours"]),
-        credits=Decimal(doc["credits"]),
-        requirement=doc.get("requirement", ""),
-        unit=doc.get("unit", ""),
-        policy_id=doc.get("policy_id", ""),
-        statement_id=doc["statement_id"],
-        recorded=aware(doc["recorded"]),
-        reason=doc.get("reason", ""),
-        reverses=doc.get("reverses"),
-        org=doc.get("org", ""),
-        prev_hash=doc.get("prev_hash", ""),
-        hash=doc.get("hash", ""),
-    )
+    found = _ABSENT | doc
+    return LedgerEntry(**{name: _FROM_DOC.get(name, _same)(found[name]) for name in _FIELDS})
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 class MongoLedger:
@@ -66,23 +68,7 @@ class MongoLedger:
     def append(self, entry: LedgerEntry) -> None:
         doc = {
             "_id": entry_id(entry.trainee_key, entry.seq),
-            "trainee_key": entry.trainee_key,
-            "seq": entry.seq,
-            "period_key": entry.period_key,
-            "kind": entry.kind,
-            "activity_id": entry.activity_id,
-            "credit_hours": str(entry.credit_hours),
-            "credits": str(entry.credits),
-            "requirement": entry.requirement,
-            "unit": entry.unit,
-            "policy_id": entry.policy_id,
-            "statement_id": entry.statement_id,
-            "recorded": entry.recorded,
-            "reason": entry.reason,
-            "reverses": entry.reverses,
-            "org": entry.org,
-            "prev_hash": entry.prev_hash,
-            "hash": entry.hash,
+            **{name: _TO_DOC.get(name, _same)(getattr(entry, name)) for name in _FIELDS},
         }
         # An insert with a fresh (trainee, seq) id: the unique _id refuses a
         # second writer of the same seq; a journal replay of it is skipped.

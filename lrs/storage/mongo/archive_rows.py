@@ -26,15 +26,10 @@ def row_id(kind: str, trainee_key: str, period_key: str, activity_id: str) -> st
 
 def _row(doc: dict[str, Any]) -> ArchiveRow:
     return ArchiveRow(
-        kind=doc["kind"],
-        trainee_key=doc["trainee_key"],
-        period_key=doc["period_key"],
-        activity_id=doc["activity_id"],
-        unit=doc.get("unit", ""),
-        institution=doc.get("institution", ""),
-        org=doc.get("org", ""),
-        data=orjson.loads(doc.get("data") or "{}"),  # text this adapter wrote: plain JSON
-        updated=aware(doc.get("updated")),
+        doc["kind"], doc["trainee_key"], doc["period_key"], doc["activity_id"],
+        doc.get("unit", ""), doc.get("institution", ""), doc.get("org", ""),
+        orjson.loads(doc.get("data") or "{}"),  # text this adapter wrote: plain JSON
+        aware(doc.get("updated")),
     )
 
 
