@@ -11,7 +11,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-__all__ = ["ArchiveRepository", "ArchiveRow", "LedgerEntry", "ProjectedStatement", "RowPosition"]
+__all__ = [
+    "ArchiveRepository", "ArchiveRow", "LedgerDraft", "LedgerEntry", "ProjectedStatement",
+    "RowPosition",
+]
 
 # Where a page of archive rows ends: (trainee, kind, period, activity), their sort order.
 RowPosition = tuple[str, str, str, str]
@@ -38,16 +41,11 @@ class ArchiveRow:
     updated: datetime | None = None
 
 
-@dataclass(frozen=True)
-class LedgerEntry:
-    """One credit decision, append-only and hash-chained per trainee (§9.1.1).
+@dataclass(frozen=True, kw_only=True)
+class LedgerDraft:
+    """One credit decision as made, before the ledger gives it its place in a trainee's
+    chain (:class:`LedgerEntry`)."""
 
-    A reversal (a voided crediting statement) is a new entry with negative
-    amounts and ``reverses`` = the reversed entry's ``seq``.
-    """
-
-    trainee_key: str
-    seq: int  # 1, 2, … per trainee
     period_key: str
     kind: str  # "course" | "class" | "bonus"
     activity_id: str
@@ -57,10 +55,22 @@ class LedgerEntry:
     unit: str
     policy_id: str
     statement_id: str
-    recorded: datetime
     reason: str = ""
     reverses: int | None = None
     org: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LedgerEntry(LedgerDraft):
+    """One credit decision in the ledger, append-only and hash-chained per trainee (§9.1.1).
+
+    A reversal (a voided crediting statement) is a new entry with negative
+    amounts and ``reverses`` = the reversed entry's ``seq``.
+    """
+
+    trainee_key: str
+    seq: int  # 1, 2, … per trainee
+    recorded: datetime
     prev_hash: str = ""
     hash: str = ""
 
