@@ -58,9 +58,10 @@ _FROM_TEXT: dict[str, Callable[[str], Any]] = {
 
 
 def _entry(r: tuple[Any, ...]) -> LedgerEntry:
-    return LedgerEntry(**{
-        name: _FROM_TEXT.get(name, _same)(value) for name, value in zip(_FIELDS, r, strict=True)
-    })
+    values = dict(zip(_FIELDS, r, strict=True))
+    for name, convert in _FROM_TEXT.items():
+        values[name] = convert(values[name])
+    return LedgerEntry(**values)
 
 
 def _same(value: Any) -> Any:
