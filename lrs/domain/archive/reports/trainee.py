@@ -49,11 +49,14 @@ def trainee_ledger(
         trainee, level = scope.load_trainee(uow, reader, key)
         entries = uow.archive.ledger(key, after_seq=after, limit=limit)
         check = ledger_rules.verify(uow, key) if verify else None
+    # The cursor comes from the page read, not from what the reader may see of it: a page
+    # whose entries were all earned elsewhere must not end the paging early.
+    after_page = entries[-1].seq if len(entries) == limit and entries else None
     entries = scope.visible(reader, level, entries)
     result: dict[str, Any] = {
         "trainee": trainee.key,
         "entries": [ledger_rules.view(e) for e in entries],
-        "next": entries[-1].seq if len(entries) == limit and entries else None,
+        "next": after_page,
     }
     if check is not None:
         result["verification"] = check.as_dict()
