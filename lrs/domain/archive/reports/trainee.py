@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from lrs.domain.archive import ledger as ledger_rules
 from lrs.domain.archive.ledger import amount
@@ -94,7 +94,9 @@ def target_view(report: TargetReport) -> dict[str, Any]:
     }
 
 
-def _sums_by(rows: list[ArchiveRow], field: str) -> list[dict[str, Any]]:
+def _sums_by(
+    rows: list[ArchiveRow], field: Literal["unit", "institution"]
+) -> list[dict[str, Any]]:
     """Sums of ``rows`` per value of ``field`` ("unit" or "institution"), in its order."""
     grouped = scope.group(rows, lambda r: getattr(r, field))
     return [{field: value, **sums(items).view()} for value, items in sorted(grouped.items())]
