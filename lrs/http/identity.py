@@ -300,19 +300,11 @@ def _conflict_view(conflict: IdentityConflict) -> dict[str, Any]:
 def list_conflicts() -> Response:
     reader = _reader("trainees/write")
     params = req.check_params(["status", "trainee", "limit"])
-    status = params.get("status", "open")
-    if status not in ("open", "resolved", "dismissed", "all"):
-        raise ValidationError("status must be open, resolved, dismissed or all", "status")
+    status = conflict_rules.check_status(params.get("status", "open"))
     limit = req.int_param(params, "limit", 0)
-    with _store().read() as uow:
-        found = uow.identity_conflicts.list_conflicts(
-            None if status == "all" else status,
-            org_scope=reader.scope or None,
-            trainee_key=params.get("trainee"),
-            limit=500 if limit == 0 else min(limit, 500),
-        )
-    visible = [c for c in found if conflict_rules.visible(reader, c)]
-    return _json({"conflicts": [_conflict_view(c) for c in visible]})
+    found = conflict_rules.conflicts_for(_store(), reader, status, params.get("trainee"),
+                                         500 if limit == 0 else min(limit, 500))
+    return _json({"conflicts": [_conflict_view(c) for c in found]})
 
 
 @bp.post("/identity/conflicts/<conflict_id>/resolve")
