@@ -1,13 +1,16 @@
-"""What every ``lrs gateway`` command shares: the hub it works on, JSON output."""
+"""What every ``lrs gateway`` command shares: the hub it works on, errors, JSON output."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import click
 
 from lrs.config import Settings
+from lrs.domain.errors import LRSError
 from lrs.domain.identity.keys import IdentitySecretError
 from lrs.storage.factory import UnsupportedDatabase
 
@@ -29,3 +32,13 @@ def hub() -> tuple[Hub, Flask]:
 
 def echo_json(value: object) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """A domain error (a bad option, an unknown job) ends the command with its message and
+    exit code 1, not a traceback."""
+    try:
+        yield
+    except LRSError as exc:
+        raise click.ClickException(str(exc)) from exc

@@ -7,8 +7,7 @@ import sys
 
 import click
 
-from lrs.cli.gateway.common import echo_json, hub
-from lrs.domain.errors import LRSError
+from lrs.cli.gateway.common import echo_json, hub, one_line_errors
 from lrs.services import services
 
 
@@ -39,14 +38,12 @@ def import_command(file: str, platform: str, home_page: str, platform_name: str,
     data = Path(file).read_bytes()
     custom = json.loads(Path(mapping_file).read_text("utf-8")) if mapping_file else None
     target = Platform(platform, home_page, platform_name, institution_code)
-    try:
-        with click.progressbar(length=max(data.count(b"\n") - 1, 1), label="importing",
-                               file=sys.stderr) as bar:
-            report = import_file(the_hub, services(app).settings, data, target, org=org,
-                                 custom_mapping=custom, dry_run=dry_run,
-                                 profile_policy=profile_policy, progress=bar.update)
-    except LRSError as exc:
-        raise click.ClickException(str(exc)) from exc
+    rows = max(data.count(b"\n") - 1, 1)
+    with one_line_errors(), click.progressbar(length=rows, label="importing",
+                                              file=sys.stderr) as bar:
+        report = import_file(the_hub, services(app).settings, data, target, org=org,
+                             custom_mapping=custom, dry_run=dry_run,
+                             profile_policy=profile_policy, progress=bar.update)
     if as_json:
         echo_json(report.as_dict())
     else:

@@ -8,15 +8,19 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from lrs.cli.gateway.common import echo_json, hub
-from lrs.domain.errors import LRSError
+from lrs.cli.gateway.common import echo_json, hub, one_line_errors
 from lrs.domain.gateway import jobs
 from lrs.services import services
-from lrs.storage.port import Store
+
+if TYPE_CHECKING:
+    from lrs.config import Settings
+    from lrs.domain.gateway.ingest import Hub
+
+F = TypeVar("F", bound=Callable[..., Any])  # a click command, decorated
 
 
 @click.group()
@@ -24,20 +28,39 @@ def pull() -> None:
     """Pull jobs: a platform LRS → this hub."""
 
 
+def _remote_options(remote: str, endpoint_help: str) -> Callable[[F], F]:
+    """The options every job has: its name, and the ``remote`` LRS it reaches and how."""
+    options = [
+        click.option("--name", required=True, help="The job's name (letters, digits, . _ -)."),
+        click.option("--endpoint", required=True, help=endpoint_help),
+        click.option("--key", required=True, help=f"The {remote} credential's key."),
+        click.option("--secret", help=f"The {remote} credential's secret (stored encrypted)."),
+        click.option("--secret-env", help="Or: the environment variable that holds the secret."),
+    ]
+
+    def decorate(command: F) -> F:
+        for option in reversed(options):  # decorators apply bottom-up; --help lists top-down
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def _xapi_version(remote: str) -> Callable[[F], F]:
+    return click.option("--xapi-version", type=click.Choice(list(jobs.VERSIONS)),
+                        default="2.0.0", show_default=True,
+                        help=f"The xAPI version the {remote} speaks.")
+
+
 @pull.command("add")
-@click.option("--name", required=True, help="The job's name (letters, digits, . _ -).")
-@click.option("--endpoint", required=True, help="The source's xAPI endpoint, e.g. https://…/xapi")
-@click.option("--key", required=True, help="The source credential's key.")
-@click.option("--secret", help="The source credential's secret (stored encrypted).")
-@click.option("--secret-env", help="Or: the environment variable that holds the secret.")
+@_remote_options("source", "The source's xAPI endpoint, e.g. https://…/xapi")
 @click.option("--since", help="Pull statements stored after this time (ISO 8601).")
 @click.option("--org", default="", help="The org path the statements are stored under.")
 @click.option("--profile", help="Only statements that declare this xAPI Profile.")
 @click.option("--profile-policy", type=click.Choice(["enforce", "flag", "off"]),
               help="Profile validation for what this job stores (default: LRS_PROFILE_POLICY).")
 @click.option("--page-size", type=int, default=200, show_default=True)
-@click.option("--xapi-version", type=click.Choice(["2.0.0", "1.0.3"]), default="2.0.0",
-              show_default=True, help="The xAPI version the source speaks.")
+@_xapi_version("source")
 def pull_add(name: str, endpoint: str, key: str, secret: str | None, secret_env: str | None,
              since: str | None, org: str, profile: str | None, profile_policy: str | None,
              page_size: int, xapi_version: str) -> None:
@@ -45,14 +68,12 @@ def pull_add(name: str, endpoint: str, key: str, secret: str | None, secret_env:
     if not secret and not secret_env:
         secret = click.prompt("remote secret", hide_input=True)
     the_hub, app = hub()
-    try:
+    with one_line_errors():
         job = jobs.add_pull_job(
             the_hub.store, services(app).settings, name=name, endpoint=endpoint, key=key,
             secret=secret, secret_env=secret_env, since=since, org=org, profile=profile,
             profile_policy=profile_policy, page_size=page_size, version=xapi_version,
         )
-    except LRSError as exc:
-        raise click.ClickException(str(exc)) from exc
     click.echo(f"pull job {job.name} added: {job.config['endpoint']} → org "
                f"{job.org or '(root)'}")
 
@@ -81,10 +102,8 @@ def _list(kind: str, as_json: bool) -> None:
 
 def _set_paused(name: str, paused: bool) -> None:
     the_hub = hub()[0]
-    try:
+    with one_line_errors():
         jobs.set_paused(the_hub.store, name, paused)
-    except LRSError as exc:
-        raise click.ClickException(str(exc)) from exc
     click.echo(f"{name} {'paused' if paused else 'resumed'}")
 
 
@@ -108,10 +127,8 @@ def pull_resume(name: str) -> None:
 def pull_set_policy(name: str, policy: str) -> None:
     """Change the profile policy the job's statements are stored under (then `retry`)."""
     the_hub = hub()[0]
-    try:
+    with one_line_errors():
         jobs.set_profile_policy(the_hub.store, name, policy)
-    except LRSError as exc:
-        raise click.ClickException(str(exc)) from exc
     click.echo(f"{name}: profile policy {policy}")
 
 
@@ -125,27 +142,25 @@ def pull_run(name: str | None, once: bool, max_pages: int | None) -> None:
     from adapters.pull import Puller
 
     del once
-    the_hub, app = hub()
-    settings = services(app).settings
-    _run_each(the_hub.store, "pull", name,
-              lambda job: Puller(the_hub, settings, job).run(max_pages),
+    _run_each("pull", name, lambda the_hub, settings, job: Puller(the_hub, settings, job)
+              .run(max_pages),
               lambda r: f"{r.pages} pages, {r.received} received, {r.stored} stored, "
                         f"{r.duplicates} duplicates, {r.refused} refused, {r.skipped} skipped")
 
 
-def _run_each(store: Store, kind: str, name: str | None, run: Callable[[str], Any],
+def _run_each(kind: str, name: str | None, run: Callable[[Hub, Settings, str], Any],
               counts: Callable[[Any], str]) -> None:
-    """Run the named job, or every active job of ``kind``, until caught up: one line each
-    (``counts`` words the report), exit 1 if any ended on an error."""
+    """Run the named job, or every active job of ``kind``, until caught up (``run`` runs
+    one on the hub): one line each (``counts`` words the report), exit 1 if any ended on
+    an error."""
+    the_hub, app = hub()
     names = [name] if name else [
-        j.name for j in jobs.list_jobs(store) if j.kind == kind and not j.paused
+        j.name for j in jobs.list_jobs(the_hub.store) if j.kind == kind and not j.paused
     ]
     failed = False
     for job_name in names:
-        try:
-            report = run(job_name)
-        except LRSError as exc:
-            raise click.ClickException(str(exc)) from exc
+        with one_line_errors():
+            report = run(the_hub, services(app).settings, job_name)
         click.echo(f"{job_name}: {counts(report)}"
                    + (", caught up" if report.caught_up else "")
                    + (f"; error: {report.error}" if report.error else ""))
@@ -159,18 +174,13 @@ def forward() -> None:
 
 
 @forward.command("add")
-@click.option("--name", required=True, help="The job's name (letters, digits, . _ -).")
-@click.option("--endpoint", required=True, help="The upstream's xAPI endpoint.")
-@click.option("--key", required=True, help="The upstream credential's key.")
-@click.option("--secret", help="The upstream credential's secret (stored encrypted).")
-@click.option("--secret-env", help="Or: the environment variable that holds the secret.")
+@_remote_options("upstream", "The upstream's xAPI endpoint.")
 @click.option("--org", default="", help="Only statements stored under this org subtree.")
 @click.option("--profile", help="Only statements that declare this xAPI Profile.")
 @click.option("--verb", "verbs", multiple=True, help="Only these verbs (repeatable).")
 @click.option("--batch", type=int, default=100, show_default=True)
 @click.option("--from-now", is_flag=True, help="Skip what is stored already.")
-@click.option("--xapi-version", type=click.Choice(["2.0.0", "1.0.3"]), default="2.0.0",
-              show_default=True, help="The xAPI version the upstream speaks.")
+@_xapi_version("upstream")
 def forward_add(name: str, endpoint: str, key: str, secret: str | None,
                 secret_env: str | None, org: str, profile: str | None,
                 verbs: tuple[str, ...], batch: int, from_now: bool, xapi_version: str) -> None:
@@ -180,13 +190,11 @@ def forward_add(name: str, endpoint: str, key: str, secret: str | None,
     if not secret and not secret_env:
         secret = click.prompt("upstream secret", hide_input=True)
     the_hub, app = hub()
-    try:
+    with one_line_errors():
         job = add_forward_job(the_hub.store, services(app).settings, name=name,
                               endpoint=endpoint, key=key, secret=secret, secret_env=secret_env,
                               org=org, profile=profile, verbs=verbs, batch=batch,
                               from_now=from_now, version=xapi_version)
-    except LRSError as exc:
-        raise click.ClickException(str(exc)) from exc
     click.echo(f"forward job {job.name} added: org {job.org or '(root)'} → "
                f"{job.config['endpoint']}")
 
@@ -222,10 +230,8 @@ def forward_run(name: str | None, once: bool, max_batches: int | None) -> None:
     from adapters.forward import Forwarder
 
     del once
-    the_hub, app = hub()
-    settings = services(app).settings
-    _run_each(the_hub.store, "forward", name,
-              lambda job: Forwarder(the_hub.store, settings, job).run(max_batches),
+    _run_each("forward", name, lambda the_hub, settings, job: Forwarder(
+              the_hub.store, settings, job).run(max_batches),
               lambda r: f"{r.pages} batches, {r.received} events, {r.stored} sent, "
                         f"{r.refused} refused, {r.skipped} filtered out")
 

@@ -7,8 +7,7 @@ from datetime import datetime
 
 import click
 
-from lrs.cli.gateway.common import echo_json, hub
-from lrs.domain.errors import LRSError
+from lrs.cli.gateway.common import echo_json, hub, one_line_errors
 from lrs.domain.gateway import dead_letters as letters
 from lrs.services import services
 
@@ -38,7 +37,7 @@ def retry(letter_ids: tuple[str, ...], job: str | None) -> None:
 
     the_hub, app = hub()
     still = 0
-    try:
+    with one_line_errors():
         found = letters.letters_to_retry(the_hub.store, letter_ids, job)
         for letter in found:
             why = retry_dead_letter(the_hub, services(app).settings, letter)
@@ -47,6 +46,4 @@ def retry(letter_ids: tuple[str, ...], job: str | None) -> None:
                 click.echo(f"{letter.id}: still refused: {why}")
             else:
                 click.echo(f"{letter.id}: delivered")
-    except LRSError as exc:
-        raise click.ClickException(str(exc)) from exc
     sys.exit(1 if still else 0)

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from lrs.domain.errors import NotFound, ValidationError
-from lrs.domain.gateway.jobs import in_scope
+from lrs.domain.errors import ValidationError
+from lrs.domain.gateway.jobs import found_in_scope
 from lrs.storage.port import DeadLetter, Store
 
 STATUSES = ("open", "resolved", "all")
@@ -40,9 +40,7 @@ def get_dead_letter(store: Store, letter_id: str, org_scope: str | None = None) 
     """One letter; one outside ``org_scope`` is not found, like an absent one."""
     with store.read() as uow:
         letter = uow.gateway.get_dead_letter(letter_id)
-    if letter is None or not in_scope(letter.org, org_scope):
-        raise NotFound(f"no dead letter {letter_id}")
-    return letter
+    return found_in_scope(letter, org_scope, f"no dead letter {letter_id}")
 
 
 def letters_to_retry(store: Store, letter_ids: Iterable[str],
