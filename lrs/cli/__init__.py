@@ -13,7 +13,7 @@ from lrs.cli.backup import backup, restore
 from lrs.cli.gateway import gateway
 from lrs.cli.identity import check_role_scopes, role_settings, trainees
 from lrs.config import Settings, SettingsError
-from lrs.domain.credentials import SCOPES, create_credential
+from lrs.domain.credentials import SCOPES, create_credential, list_credentials, revoke_credential
 from lrs.domain.errors import LRSError
 from lrs.domain.identity.keys import IdentitySecretError
 from lrs.domain.identity.roles import ROLES
@@ -135,29 +135,19 @@ def create(
 def list_(as_json: bool) -> None:
     """List credentials (never their secrets)."""
     store = _store()
-    with store.read() as uow:
-        items = uow.credentials.list_credentials()
-    store.close()
-    rows = [
-        {
-            "key": c.key,
-            "name": c.name,
-            "scopes": list(c.scopes),
-            "org": c.org,
-            "created": c.created.isoformat() if c.created else None,
-            "revoked": c.revoked,
-        }
-        for c in items
-    ]
+    try:
+        items = list_credentials(store)
+    finally:
+        store.close()
     if as_json:
+        rows = [{"key": c.key, "name": c.name, "scopes": list(c.scopes), "org": c.org,
+                 "created": c.created.isoformat() if c.created else None, "revoked": c.revoked}
+                for c in items]
         click.echo(json.dumps(rows, ensure_ascii=False))
         return
-    for row in rows:
-        state = "revoked" if row["revoked"] else "active"
-        click.echo(
-            f"{row['key']}  {state:7}  {','.join(row['scopes']):30}  "
-            f"{row['org'] or '-':10}  {row['name']}"
-        )
+    for c in items:
+        state = "revoked" if c.revoked else "active"
+        click.echo(f"{c.key}  {state:7}  {','.join(c.scopes):30}  {c.org or '-':10}  {c.name}")
 
 
 @credentials.command("revoke")
@@ -165,9 +155,10 @@ def list_(as_json: bool) -> None:
 def revoke(key: str) -> None:
     """Revoke a credential; requests with it are refused from then on."""
     store = _store()
-    with store.transaction() as uow:
-        found = uow.credentials.revoke(key)
-    store.close()
+    try:
+        found = revoke_credential(store, key)
+    finally:
+        store.close()
     if not found:
         click.echo(f"no credential {key}", err=True)
         sys.exit(1)

@@ -17,15 +17,17 @@ from datetime import date
 import click
 
 from lrs.config import Settings
-from lrs.domain.archive import aggregates, exports, ledger, reports
+from lrs.domain.archive import aggregates, exports, reports
 from lrs.domain.archive.follower import follow
 from lrs.domain.archive.policy import PolicyError
 from lrs.domain.archive.policy_book import load_policy_book
 from lrs.domain.archive.projector import Projector, rebuild
+from lrs.domain.archive.verification import verify_ledgers
 from lrs.domain.errors import LRSError
 from lrs.domain.identity.keys import IdentitySecretError, load_identity_keys
 from lrs.domain.identity.membership import statement_day
 from lrs.domain.identity.roles import Reader
+from lrs.domain.statements.service import last_seq
 from lrs.logs import configure_logging
 from lrs.storage.factory import UnsupportedDatabase, open_store
 from lrs.timeutil import utcnow
@@ -136,19 +138,11 @@ def verify(trainee: str | None) -> None:
     broken = 0
     checked = 0
     try:
-        with store.read() as uow:
-            after: str | None = None
-            while True:
-                keys = [trainee] if trainee else uow.archive.ledger_trainees(after, 500)
-                for key in keys:
-                    result = ledger.verify(uow, key)
-                    checked += 1
-                    if not result.ok:
-                        broken += 1
-                        click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
-                if trainee or len(keys) < 500:
-                    break
-                after = keys[-1]
+        for result in verify_ledgers(store, trainee):
+            checked += 1
+            if not result.ok:
+                broken += 1
+                click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
     finally:
         store.close()
     click.echo(f"checked {checked} ledgers, {broken} broken", err=True)
@@ -176,9 +170,7 @@ def rebuild_command(aggregates_only: bool) -> None:
         click.echo(f"aggregates recounted for {counted} trainees")
         return
     try:
-        with store.read() as uow:
-            total = uow.statements.last_seq()
-        with click.progressbar(length=total, label="rebuilding", file=sys.stderr) as bar:
+        with click.progressbar(length=last_seq(store), label="rebuilding", file=sys.stderr) as bar:
             report = rebuild(store, book, progress=bar.update)
     finally:
         store.close()

@@ -17,6 +17,7 @@ from lrs.cli import identity_text as text
 from lrs.config import Settings
 from lrs.domain.credentials import parse_scopes
 from lrs.domain.errors import LRSError
+from lrs.domain.identity import conflicts as conflict_rules
 from lrs.domain.identity import statement_access, views
 from lrs.domain.identity.csv_import import decode, import_rows, read_rows
 from lrs.domain.identity.keys import IdentityKeys, IdentitySecretError, load_identity_keys
@@ -102,8 +103,7 @@ def show(trainee: str, as_json: bool) -> None:
     key = _keys(settings).key_or_id(trainee)
     try:
         view = views.show(store, OPERATOR, key)
-        with store.read() as uow:
-            open_conflicts = uow.identity_conflicts.list_conflicts("open", trainee_key=key)
+        open_conflicts = conflict_rules.conflicts_for(store, OPERATOR, "open", key)
     except LRSError as exc:
         raise click.ClickException(exc.message) from exc
     finally:
@@ -133,10 +133,12 @@ def show(trainee: str, as_json: bool) -> None:
 def conflicts(all_: bool, as_json: bool) -> None:
     """List identity conflicts waiting for a decision."""
     _, store = _open()
-    with store.read() as uow:
-        items = uow.identity_conflicts.list_conflicts(None if all_ else "open", limit=10_000)
-        trainees = {} if as_json else uow.trainees.get_many(text.conflict_keys(items))
-    store.close()
+    try:
+        items = conflict_rules.conflicts_for(store, OPERATOR, "all" if all_ else "open",
+                                             limit=10_000)
+        trainees = {} if as_json else conflict_rules.parties(store, items)
+    finally:
+        store.close()
     rows = [
         {
             "id": str(c.id),

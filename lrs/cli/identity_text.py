@@ -100,7 +100,3 @@ def conflict_lines(
     return ["  ".join([*(pad(cell, w) for cell, w in zip(r, widths, strict=False)), r[-1]])
             .rstrip() for r in table]
 
-
-def conflict_keys(conflicts: Iterable[IdentityConflict]) -> list[str]:
-    return sorted({k for c in conflicts for k in (c.trainee_key, c.other_trainee_key) if k})
-

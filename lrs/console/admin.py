@@ -7,9 +7,16 @@ from __future__ import annotations
 from flask import g, render_template, request
 
 from lrs.console.blueprint import bp
-from lrs.domain.credentials import SCOPES, create_credential, parse_scopes
+from lrs.domain.credentials import (
+    SCOPES,
+    create_credential,
+    list_credentials,
+    parse_scopes,
+    revoke_credential,
+)
 from lrs.domain.errors import Forbidden, NotFound, ValidationError
 from lrs.domain.gateway import jobs as gateway_jobs
+from lrs.domain.gateway.dead_letters import list_dead_letters
 from lrs.domain.identity.roles import ROLES, credential_settings, in_scope
 from lrs.services import services
 
@@ -23,14 +30,12 @@ def _require_admin() -> None:
 
 def _page(created=None, secret=None, status=200):
     store = services().store
-    with store.read() as uow:
-        items = [c for c in uow.credentials.list_credentials() if in_scope(c.org, g.reader.scope)]
+    items = list_credentials(store, g.reader.scope)
     projector = services().archive.status()
     org = g.reader.scope or None
     # As GET /xapi/gateway/status and /xapi/gateway/dead-letters show them to this org.
     jobs = [gateway_jobs.job_status(store, j) for j in gateway_jobs.list_jobs(store, org)]
-    with store.read() as uow:
-        letters = uow.gateway.dead_letters(None, "open", org, DEAD_LETTERS_SHOWN)
+    letters = list_dead_letters(store, org_scope=org, limit=DEAD_LETTERS_SHOWN)
     return render_template("console/admin.html", credentials=items, scopes=SCOPES, roles=ROLES,
                            created=created, secret=secret, projector=projector, jobs=jobs,
                            letters=letters), status
@@ -66,10 +71,6 @@ def admin_create():
 @bp.post("/admin/credentials/<key>/revoke")
 def admin_revoke(key: str):
     _require_admin()
-    store = services().store
-    with store.transaction() as uow:
-        credential = uow.credentials.get(key)
-        if credential is None or not in_scope(credential.org, g.reader.scope):
-            raise NotFound("没有这个凭据")
-        uow.credentials.revoke(key)
+    if not revoke_credential(services().store, key, g.reader.scope):
+        raise NotFound("没有这个凭据")
     return _page()

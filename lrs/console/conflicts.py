@@ -24,12 +24,9 @@ def _require_writer() -> None:
 @bp.get("/conflicts")
 def conflicts() -> str:
     _require_writer()
-    with services().store.read() as uow:
-        found = [c for c in uow.identity_conflicts.list_conflicts(
-            "open", org_scope=g.reader.scope or None, trainee_key=None, limit=500)
-            if conflict_rules.visible(g.reader, c)]
-        keys = {k for c in found for k in (c.trainee_key, c.other_trainee_key) if k}
-        trainees = uow.trainees.get_many(sorted(keys))
+    store = services().store
+    found = conflict_rules.conflicts_for(store, g.reader, "open", limit=500)
+    trainees = conflict_rules.parties(store, found)
     # Names masked, as in every list a liaison reads: the conflict may involve another unit.
     names = {k: f"{mask_name(t.name)}（{t.masked_id}）" for k, t in trainees.items()}
     return render_template("console/conflicts.html", conflicts=found, names=names, kinds=KINDS)

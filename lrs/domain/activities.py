@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lrs.storage.port import ActivityRepository
+from lrs.storage.port import ActivityRepository, Store
 
 # Properties whose values are maps merged key by key rather than replaced.
 _MERGED_MAPS = ("name", "description", "extensions")
@@ -50,3 +50,10 @@ def activity_object(activity_id: str, definition: dict[str, Any] | None) -> dict
     if definition:
         activity["definition"] = definition
     return activity
+
+
+def load_activity(store: Store, activity_id: str) -> dict[str, Any]:
+    """The Activity object for ``activity_id``; one nobody defined is still an activity,
+    answered with its id alone."""
+    with store.read() as uow:
+        return activity_object(activity_id, uow.activities.get(activity_id))

@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from lrs.domain.errors import ValidationError
+from lrs.domain.identity.roles import in_scope
 from lrs.storage.port import Credential, Store
 from lrs.timeutil import utcnow
 
@@ -114,3 +115,20 @@ def authority_agent(credential: Credential, homepage: str) -> dict[str, Any]:
 
 def without_secret(credential: Credential) -> Credential:
     return replace(credential, secret_hash="")
+
+
+def list_credentials(store: Store, org_scope: str = "") -> list[Credential]:
+    """The credentials of ``org_scope``'s subtree (every one at the root), secrets hashed."""
+    with store.read() as uow:
+        found = uow.credentials.list_credentials()
+    return [c for c in found if in_scope(c.org, org_scope)]
+
+
+def revoke_credential(store: Store, key: str, org_scope: str = "") -> bool:
+    """Revoke a credential of ``org_scope``'s subtree; False when it has none with ``key``
+    (one outside the scope is as absent: a key says nothing about other orgs)."""
+    with store.transaction() as uow:
+        credential = uow.credentials.get(key)
+        if credential is None or not in_scope(credential.org, org_scope):
+            return False
+        return uow.credentials.revoke(key)

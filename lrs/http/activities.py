@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from lrs.domain.activities import activity_object
+from lrs.domain.activities import load_activity
 from lrs.domain.errors import ValidationError
 from lrs.domain.statements.validation import is_iri
 from lrs.http import requests as req
@@ -21,7 +21,4 @@ def get_activity() -> Response:
     activity_id = req.required(params, "activityId")
     if not is_iri(activity_id):
         raise ValidationError("activityId must be an IRI", "activityId")
-    with services().store.read() as uow:
-        definition = uow.activities.get(activity_id)
-    # An activity nobody defined is still an activity: answer with its id.
-    return jsonify(activity_object(activity_id, definition))
+    return jsonify(load_activity(services().store, activity_id))

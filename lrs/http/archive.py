@@ -18,8 +18,8 @@ from flask import Blueprint, Response
 
 from lrs.domain.archive import exports, reports
 from lrs.domain.archive.runtime import ArchiveRuntime
-from lrs.domain.errors import Forbidden, NotFound, ValidationError
-from lrs.domain.identity.keys import is_trainee_key
+from lrs.domain.errors import Forbidden, ValidationError
+from lrs.domain.identity.keys import checked_trainee_key
 from lrs.domain.identity.membership import statement_day
 from lrs.domain.identity.roles import Reader, reader_for
 from lrs.http import requests as req
@@ -56,12 +56,6 @@ def _period(params: dict[str, str]) -> str | None:
     return value
 
 
-def _trainee_key(key: str) -> str:
-    if not is_trainee_key(key):
-        raise NotFound("no trainee with this key")
-    return key
-
-
 @bp.get("/archives/trainees/<key>")
 def trainee_archive(key: str) -> Response:
     """One trainee's archive for a period (default: the current period of their policy)."""
@@ -70,7 +64,7 @@ def trainee_archive(key: str) -> Response:
     fmt = wanted_format(params)
     runtime = _runtime()
     view = reports.trainee_archive(
-        runtime.store, runtime.book, reader, _trainee_key(key), _period(params), _today()
+        runtime.store, runtime.book, reader, checked_trainee_key(key), _period(params), _today()
     )
     name = f"archive-{view['trainee']['maskedId'] or key[:12]}-{view['period']['key']}"
     return representation(view, fmt, exports.trainee_archive_table, name, _json)
@@ -85,7 +79,7 @@ def trainee_ledger(key: str) -> Response:
     return _json(reports.trainee_ledger(
         _runtime().store,
         reader,
-        _trainee_key(key),
+        checked_trainee_key(key),
         verify=req.bool_param(params, "verify"),
         after=req.int_param(params, "after", 0),
         limit=1000 if limit == 0 else min(limit, 1000),

@@ -12,9 +12,11 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from lrs.domain.errors import NotFound, ValidationError
+from lrs.domain.errors import ValidationError
+from lrs.domain.gateway import dead_letters as letters
 from lrs.domain.gateway import jobs
-from lrs.domain.gateway.ingest import Hub, retry_letter
+from lrs.domain.gateway.ingest import Hub
+from lrs.gateway_hub import retry_dead_letter
 from lrs.http import requests as req
 from lrs.http.auth import require
 from lrs.services import services
@@ -42,10 +44,7 @@ def _hub() -> Hub:
 
 
 def _letter(d: DeadLetter) -> dict[str, Any]:
-    return {"id": d.id, "job": d.job, "item": d.item, "reason": d.reason, "status": d.status,
-            "attempts": d.attempts, "org": d.org,
-            "created": format_timestamp(d.created) if d.created else None,
-            "updated": format_timestamp(d.updated) if d.updated else None}
+    return letters.letter_view(d, format_timestamp)
 
 
 @bp.get("/gateway/status")
@@ -60,19 +59,16 @@ def status() -> Response:
 def dead_letters() -> Response:
     credential = require("statements/read")
     params = req.check_params(["job", "status", "limit"])
-    wanted = params.get("status", "open")
-    if wanted not in ("open", "resolved", "all"):
-        raise ValidationError("status must be open, resolved or all", "status")
+    wanted = letters.check_status(params.get("status", "open"))
     try:
         limit = int(params.get("limit", "100"))
     except ValueError as exc:
         raise ValidationError("limit must be an integer", "limit") from exc
     if not 1 <= limit <= 1000:
         raise ValidationError("limit must be 1-1000", "limit")
-    with _store().read() as uow:
-        letters = uow.gateway.dead_letters(params.get("job"), None if wanted == "all" else wanted,
-                                           credential.org or None, limit)
-    return _json({"deadLetters": [_letter(d) for d in letters]})
+    found = letters.list_dead_letters(_store(), job=params.get("job"), status=wanted,
+                                      org_scope=credential.org or None, limit=limit)
+    return _json({"deadLetters": [_letter(d) for d in found]})
 
 
 @bp.post("/gateway/dead-letters/<letterId>/retry")
@@ -80,20 +76,9 @@ def retry(letterId: str) -> Response:  # noqa: N803 - the documented path name
     letter_id = letterId
     credential = require("all")
     req.check_params([])
-    with _store().read() as uow:
-        letter = uow.gateway.get_dead_letter(letter_id)
-    if letter is None or not jobs.in_scope(letter.org, credential.org):
-        raise NotFound(f"no dead letter {letter_id}")
-    job = jobs.get_job(_store(), letter.job)
-    if job.kind == "forward":
-        from adapters.forward import Forwarder
-
-        why = Forwarder(_store(), services().settings, job.name).retry(letter)
-    else:
-        report = retry_letter(_hub(), jobs.job_credential(_store(), job), letter)
-        why = report.refused[0][1] if report.refused else None
-    with _store().read() as uow:
-        after = uow.gateway.get_dead_letter(letter_id)
+    letter = letters.get_dead_letter(_store(), letter_id, credential.org)
+    why = retry_dead_letter(_hub(), services().settings, letter)
+    after = letters.get_dead_letter(_store(), letter_id)
     return _json({"delivered": why is None, "reason": why, "deadLetter": _letter(after)})
 
 

@@ -20,7 +20,7 @@ from lrs.domain.errors import NotFound, ValidationError
 from lrs.domain.identity import conflicts as conflict_rules
 from lrs.domain.identity import views
 from lrs.domain.identity.csv_import import decode, import_rows, read_rows
-from lrs.domain.identity.keys import IdentityKeys, check_agreed_id, is_trainee_key
+from lrs.domain.identity.keys import IdentityKeys, check_agreed_id, checked_trainee_key
 from lrs.domain.identity.membership import parse_day
 from lrs.domain.identity.registry import (
     TraineeInput,
@@ -65,12 +65,6 @@ def _body() -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ValidationError("the body must be a JSON object", "body")
     return body
-
-
-def _trainee_key(key: str) -> str:
-    if not is_trainee_key(key):
-        raise NotFound("no trainee with this key")
-    return key
 
 
 def _text(body: dict[str, Any], name: str) -> str | None:
@@ -154,7 +148,7 @@ def link(key: str) -> Response:
     body = _body()
     validate_agent(body, req.version(), path="agent")
     with _store().transaction() as uow:
-        state, conflict = link_account(uow, writer, _trainee_key(key), body, SOURCE_API)
+        state, conflict = link_account(uow, writer, checked_trainee_key(key), body, SOURCE_API)
     if conflict is not None:
         return _json({"status": state, "conflict": _conflict_view(conflict)}, 202)
     return _json({"status": state}, 201 if state == "linked" else 200)
@@ -168,7 +162,7 @@ def unlink(key: str) -> Response:
     req.required(params, "agent")
     agent = req.agent_param(params)
     with _store().transaction() as uow:
-        unlink_account(uow, writer, _trainee_key(key), agent)
+        unlink_account(uow, writer, checked_trainee_key(key), agent)
     return Response(status=204)
 
 
@@ -181,7 +175,7 @@ def transfer(key: str) -> Response:
     day = parse_day(body.get("date"), "date")
     if day is None:
         raise ValidationError("date is required", "date")
-    trainee_key = _trainee_key(key)
+    trainee_key = checked_trainee_key(key)
     unit = check_org_path(body.get("unit"))
     with _store().transaction() as uow:
         moved = transfer_trainee(uow, writer, trainee_key, unit, day, SOURCE_API)
@@ -218,7 +212,7 @@ def _pending(request_: IdentityConflict) -> Response:
 def show(key: str) -> Response:
     reader = _reader("trainees/read")
     req.check_params([])
-    return _json(views.show(_store(), reader, _trainee_key(key)))
+    return _json(views.show(_store(), reader, checked_trainee_key(key)))
 
 
 @bp.get("/trainees/<key>/history")
@@ -231,7 +225,7 @@ def history(key: str) -> Response:
     page = views.history(
         _store(),
         reader,
-        _trainee_key(key),
+        checked_trainee_key(key),
         limit=max_page if limit == 0 else min(limit, max_page),
         after_seq=_seq(params, "after"),
         max_seq=_seq(params, "max"),
@@ -300,19 +294,11 @@ def _conflict_view(conflict: IdentityConflict) -> dict[str, Any]:
 def list_conflicts() -> Response:
     reader = _reader("trainees/write")
     params = req.check_params(["status", "trainee", "limit"])
-    status = params.get("status", "open")
-    if status not in ("open", "resolved", "dismissed", "all"):
-        raise ValidationError("status must be open, resolved, dismissed or all", "status")
+    status = conflict_rules.check_status(params.get("status", "open"))
     limit = req.int_param(params, "limit", 0)
-    with _store().read() as uow:
-        found = uow.identity_conflicts.list_conflicts(
-            None if status == "all" else status,
-            org_scope=reader.scope or None,
-            trainee_key=params.get("trainee"),
-            limit=500 if limit == 0 else min(limit, 500),
-        )
-    visible = [c for c in found if conflict_rules.visible(reader, c)]
-    return _json({"conflicts": [_conflict_view(c) for c in visible]})
+    found = conflict_rules.conflicts_for(_store(), reader, status, params.get("trainee"),
+                                         500 if limit == 0 else min(limit, 500))
+    return _json({"conflicts": [_conflict_view(c) for c in found]})
 
 
 @bp.post("/identity/conflicts/<conflict_id>/resolve")

@@ -17,14 +17,16 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from lrs.domain.errors import NotFound, ValidationError
+from lrs.domain.profiles.model import Profile
 from lrs.domain.profiles.registry import ProfileRegistry
-from lrs.domain.profiles.validation import kind_of, registration_status
+from lrs.domain.profiles.validation import RegistrationStatus, kind_of
+from lrs.domain.profiles.violations import registration_report, statement_violations
 from lrs.domain.statements.validation import is_uuid
 from lrs.http import requests as req
 from lrs.http import role_scope
 from lrs.http.auth import require
 from lrs.services import services
-from lrs.storage.port import StatementQuery, Violation
+from lrs.storage.port import Violation
 from lrs.timeutil import format_timestamp
 
 bp = Blueprint("profiles", __name__)
@@ -75,42 +77,25 @@ def violations() -> Response:
         raise ValidationError(f"{name} must be a UUID", name)
     value = value.lower()
     role_scope.check_violations(credential, name, value)
-    with store.read() as uow:
-        if name == "statementId":
-            found = uow.violations.for_statement(value, org_scope)
-            return jsonify({"violations": [_violation(v) for v in found]})
-        found = uow.violations.for_registration(value, org_scope)
-        patterns = []
-        if found or uow.statements.query(
-            StatementQuery(registration=value, org_scope=org_scope, limit=1)
-        ):
-            patterns = _pattern_statuses(uow, value)
-    return jsonify({"violations": [_violation(v) for v in found], "patterns": patterns})
+    if name == "statementId":
+        found = statement_violations(store, value, org_scope)
+        return jsonify({"violations": [_violation(v) for v in found]})
+    report = registration_report(store, _registry(), value, org_scope)
+    return jsonify({"violations": [_violation(v) for v in report.violations],
+                    "patterns": [_pattern(p, s) for p, s in report.patterns]})
 
 
-def _pattern_statuses(uow, registration: str) -> list[dict[str, Any]]:
-    registry = _registry()
-    result = []
-    seen = set()  # versions with the same primary patterns share one state
-    for latest in registry.profiles():
-        for profile in registry.documents(latest.id):
-            status = registration_status(registry, profile, registration, "", uow.pattern_states)
-            if status is None or status.state.pattern_id in seen:
-                continue
-            seen.add(status.state.pattern_id)
-            result.append(
-                {
-                    "profileId": profile.id,
-                    "version": profile.version,
-                    "status": status.status,
-                    "completed": list(status.completed),
-                    "possible": list(status.possible),
-                    "expected": list(status.expected),
-                    "states": list(status.state.states),
-                    "updated": _stamp(status.state.updated),
-                }
-            )
-    return result
+def _pattern(profile: Profile, status: RegistrationStatus) -> dict[str, Any]:
+    return {
+        "profileId": profile.id,
+        "version": profile.version,
+        "status": status.status,
+        "completed": list(status.completed),
+        "possible": list(status.possible),
+        "expected": list(status.expected),
+        "states": list(status.state.states),
+        "updated": _stamp(status.state.updated),
+    }
 
 
 def _violation(v: Violation) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 from flask import request
 
 from lrs.domain.errors import Forbidden, NotFound
+from lrs.domain.identity import statement_access
 from lrs.domain.identity.roles import reader_for
 from lrs.domain.identity.statement_access import may_read, narrowed, query_agent_keys
 from lrs.http.auth import current_credential
@@ -43,20 +44,8 @@ def check_single(credential: Credential, statement_id: str, statement: dict[str,
 
 
 def check_violations(credential: Credential, name: str, value: str) -> None:
-    """Profile violations follow their statement: a narrowed role asks per statement it
-    may read (a registration spans people, so it is refused)."""
-    reader = reader_for(credential)
-    if not narrowed(reader):
-        return
-    if name != "statementId":
-        raise Forbidden(
-            f"a {reader.role} credential reads violations per statement (statementId)",
-            name,
-        )
-    with _store().read() as uow:
-        record = uow.statements.get(value)
-    if record is not None and not may_read(_store(), reader, record.statement):
-        raise NotFound(f"no statement with id {value}")
+    """Profile violations follow their statement (statement_access.check_violations)."""
+    statement_access.check_violations(_store(), reader_for(credential), name, value)
 
 
 def refuse_documents() -> None:

@@ -8,12 +8,13 @@ repeat the last page, which the statement ids turn into duplicates.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from lrs.domain.credentials import create_credential
 from lrs.domain.errors import NotFound, ValidationError
 from lrs.domain.gateway import secrets
+from lrs.domain.identity.roles import in_scope
 from lrs.domain.statements.validation import parse_timestamp
 from lrs.storage.port import Credential, GatewayJob, Store
 from lrs.timeutil import format_timestamp, parse_stored, utcnow
@@ -96,16 +97,26 @@ def add_pull_job(
     return job
 
 
-def in_scope(org: str, scope: str | None) -> bool:
-    return not scope or org == scope or org.startswith(scope + "/")
+class _InAnOrg(Protocol):
+    @property
+    def org(self) -> str: ...
+
+
+T = TypeVar("T", bound=_InAnOrg)
+
+
+def found_in_scope(item: T | None, org_scope: str | None, absent: str) -> T:
+    """``item`` if there is one within ``org_scope``; one outside it is not found either
+    (``absent`` says what), so a name or id says nothing about other orgs."""
+    if item is None or not in_scope(item.org, org_scope or ""):
+        raise NotFound(absent)
+    return item
 
 
 def get_job(store: Store, name: str, org_scope: str | None = None) -> GatewayJob:
     with store.read() as uow:
         job = uow.gateway.get_job(name)
-    if job is None or not in_scope(job.org, org_scope):
-        raise NotFound(f"no gateway job named {name!r}")
-    return job
+    return found_in_scope(job, org_scope, f"no gateway job named {name!r}")
 
 
 def job_credential(store: Store, job: GatewayJob) -> Credential:

@@ -39,9 +39,10 @@ from lrs.domain.identity.vocabulary import (
     UNIT_MISMATCH,
     unit_code_of,
 )
-from lrs.storage.port import AccountLink, IdentityConflict, Trainee, UnitOfWork
+from lrs.storage.port import AccountLink, IdentityConflict, Store, Trainee, UnitOfWork
 from lrs.timeutil import utcnow
 
+STATUSES = ("open", "resolved", "dismissed", "all")
 DECISIONS = {
     ACCOUNT_CLAIM: ("owner", "dismiss"),
     UNIT_MISMATCH: ("accept_transfer", "dismiss"),
@@ -106,6 +107,34 @@ def unit_mismatch(
 
 def visible(reader: Reader, conflict: IdentityConflict) -> bool:
     return reader.writes and in_scope(conflict.org, reader.scope)
+
+
+def conflicts_for(
+    store: Store, reader: Reader, status: str = "open", trainee_key: str | None = None,
+    limit: int = 100,
+) -> list[IdentityConflict]:
+    """The conflicts ``reader`` may decide (writers, within their org subtree), oldest first;
+    ``status`` is open, resolved, dismissed or all."""
+    check_status(status)
+    with store.read() as uow:
+        found = uow.identity_conflicts.list_conflicts(
+            None if status == "all" else status, org_scope=reader.scope or None,
+            trainee_key=trainee_key, limit=limit,
+        )
+    return [c for c in found if visible(reader, c)]
+
+
+def check_status(status: str) -> str:
+    if status not in STATUSES:
+        raise ValidationError("status must be open, resolved, dismissed or all", "status")
+    return status
+
+
+def parties(store: Store, conflicts: list[IdentityConflict]) -> dict[str, Trainee]:
+    """The trainees the conflicts name (either side), by key: for lists that show names."""
+    keys = sorted({k for c in conflicts for k in (c.trainee_key, c.other_trainee_key) if k})
+    with store.read() as uow:
+        return uow.trainees.get_many(keys)
 
 
 def resolve(

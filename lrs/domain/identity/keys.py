@@ -16,6 +16,8 @@ import secrets
 import unicodedata
 from pathlib import Path
 
+from lrs.domain.errors import NotFound
+
 log = logging.getLogger(__name__)
 
 MAX_ID_LENGTH = 128
@@ -40,6 +42,14 @@ def normalize_agreed_id(raw: str) -> str:
 
 def is_trainee_key(value: str) -> bool:
     return bool(_KEY.match(value))
+
+
+def checked_trainee_key(value: str) -> str:
+    """``value`` (a URL's trainee key); one not even shaped like a key names nobody, and is
+    not found like an unknown one."""
+    if not is_trainee_key(value):
+        raise NotFound("no trainee with this key")
+    return value
 
 
 def mask_id(agreed_id: str) -> str:

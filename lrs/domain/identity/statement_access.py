@@ -1,4 +1,5 @@
-"""How a role narrows the statements a credential reads (GET /xapi/statements).
+"""How a role narrows the statements a credential reads (GET /xapi/statements, and the
+profile violations recorded against them).
 
 The registry's roles (lrs.domain.identity.roles) narrow statements the same way
 they narrow the registry, resolved through the account links (indexed by
@@ -25,7 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 from lrs.domain.agents import agent_key
-from lrs.domain.errors import Forbidden, ValidationError
+from lrs.domain.errors import Forbidden, NotFound, ValidationError
 from lrs.domain.identity.roles import FULL, Reader, access
 from lrs.storage.port import Store, UnitOfWork
 
@@ -80,6 +81,22 @@ def may_read(store: Store, reader: Reader, statement: dict[str, Any]) -> bool:
         if reader.role == "trainee":
             return bool(_own_keys(uow, reader) & set(keys))
         return bool(_keys_of_visible_trainees(uow, reader, keys))
+
+
+def check_violations(store: Store, reader: Reader, name: str, value: str) -> None:
+    """Profile violations follow their statement: a narrowed role asks per statement it
+    may read (``name`` is statementId); a registration spans people, so it is refused."""
+    if not narrowed(reader):
+        return
+    if name != "statementId":
+        raise Forbidden(
+            f"a {reader.role} credential reads violations per statement (statementId)",
+            name,
+        )
+    with store.read() as uow:
+        record = uow.statements.get(value)
+    if record is not None and not may_read(store, reader, record.statement):
+        raise NotFound(f"no statement with id {value}")
 
 
 def _own_keys(uow: UnitOfWork, reader: Reader) -> set[str]:

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -292,16 +293,19 @@ def _context_activities(value: Any) -> Any:
     return out
 
 
-def _context_agents(value: Any) -> Any:
-    if not isinstance(value, list):
-        return _generic(value)
-    return [_with(item, {"agent": _actor}) for item in value]
+def _context_members(member: str) -> Callable[[Any], Any]:
+    """contextAgents / contextGroups: lists of objects whose ``member`` is an actor."""
+
+    def members(value: Any) -> Any:
+        if not isinstance(value, list):
+            return _generic(value)
+        return [_with(item, {member: _actor}) for item in value]
+
+    return members
 
 
-def _context_groups(value: Any) -> Any:
-    if not isinstance(value, list):
-        return _generic(value)
-    return [_with(item, {"group": _actor}) for item in value]
+_context_agents = _context_members("agent")
+_context_groups = _context_members("group")
 
 
 def _context(value: Any) -> Any:

@@ -202,6 +202,13 @@ def query_statements(store: Store, q: StatementQuery) -> StatementPage:
     return StatementPage(rows, rows[-1].seq if more and rows else None, max_seq)
 
 
+def last_seq(store: Store) -> int:
+    """The sequence number of the last stored statement (0 for none): how far a walk over
+    every statement goes."""
+    with store.read() as uow:
+        return uow.statements.last_seq()
+
+
 def attachments_for(store: Store, records: list[StatementRecord]) -> list[Attachment]:
     """The raw attachments referenced by these statements, each once."""
     hashes = list(dict.fromkeys(h for r in records for h in r.attachment_hashes))

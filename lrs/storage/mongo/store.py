@@ -18,6 +18,8 @@ from lrs.storage.mongo.connection import Connection, connect
 from lrs.storage.mongo.indexes import ensure_indexes
 from lrs.storage.mongo.statements import PENDING_TTL, aware
 from lrs.storage.mongo.unit_of_work import COUNTER_ID, MongoUnitOfWork
+from lrs.storage.port.cursor_tokens import CursorTokens
+from lrs.storage.port.rate_counters import RateCounters
 from lrs.storage.port.unit_of_work import Store
 from lrs.timeutil import utcnow
 
@@ -71,6 +73,16 @@ class MongoStore(Store):
 
     def unit_of_work(self, write: bool = True) -> MongoUnitOfWork:
         return MongoUnitOfWork(self, write)
+
+    def rate_counters(self) -> RateCounters:
+        from lrs.storage.mongo.rate_counters import MongoRateCounters  # it imports this module
+
+        return MongoRateCounters(self)
+
+    def cursor_tokens(self) -> CursorTokens:
+        from lrs.storage.mongo.cursor_tokens import MongoCursorTokens  # it imports this module
+
+        return MongoCursorTokens(self)
 
     def close(self) -> None:
         if self._owns_client:

@@ -34,13 +34,5 @@ class CursorTokens(ABC):
 
 
 def cursor_tokens_for(store: Store) -> CursorTokens:
-    """The tokens kept in ``store``'s database."""
-    from lrs.storage.sqlite.store import SqliteStore
-
-    if isinstance(store, SqliteStore):
-        from lrs.storage.sqlite.cursor_tokens import SqliteCursorTokens
-
-        return SqliteCursorTokens(store)
-    from lrs.storage.mongo.cursor_tokens import MongoCursorTokens
-
-    return MongoCursorTokens(store)  # type: ignore[arg-type]
+    """The cursor tokens kept in ``store``'s database (``store.cursor_tokens()``)."""
+    return store.cursor_tokens()

@@ -31,13 +31,5 @@ class RateCounters(ABC):
 
 
 def rate_counters_for(store: Store) -> RateCounters:
-    """The counters kept in ``store``'s database."""
-    from lrs.storage.sqlite.store import SqliteStore
-
-    if isinstance(store, SqliteStore):
-        from lrs.storage.sqlite.rate_counters import SqliteRateCounters
-
-        return SqliteRateCounters(store)
-    from lrs.storage.mongo.rate_counters import MongoRateCounters
-
-    return MongoRateCounters(store)  # type: ignore[arg-type]
+    """The rate counters kept in ``store``'s database (``store.rate_counters()``)."""
+    return store.rate_counters()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from lrs.storage.port.aggregates import AggregateRepository
 from lrs.storage.port.archive import ArchiveRepository
@@ -28,6 +29,10 @@ from lrs.storage.port.statements import (
 )
 
 __all__ = ["Store", "UnitOfWork"]
+
+if TYPE_CHECKING:  # they name Store themselves
+    from lrs.storage.port.cursor_tokens import CursorTokens
+    from lrs.storage.port.rate_counters import RateCounters
 
 
 class UnitOfWork(ABC):
@@ -68,6 +73,14 @@ class Store(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    @abstractmethod
+    def rate_counters(self) -> RateCounters:
+        """The rate counters kept in this store's database."""
+
+    @abstractmethod
+    def cursor_tokens(self) -> CursorTokens:
+        """The `more` cursor tokens kept in this store's database."""
 
     @contextmanager
     def transaction(self) -> Iterator[UnitOfWork]:

@@ -24,7 +24,7 @@ import contextlib
 import os
 import shutil
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from lrs.storage.sqlite import inuse
@@ -47,12 +47,7 @@ class StoreSummary:
     bytes: int
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "path": self.path,
-            "statements": self.statements,
-            "last_seq": self.last_seq,
-            "bytes": self.bytes,
-        }
+        return asdict(self)
 
 
 def sqlite_path(database_url: str) -> Path:
@@ -84,19 +79,8 @@ def backup(
     _remove_database(partial)
     try:
         _create_private(partial)  # SQLite keeps an existing file's mode (and its journal's)
-        src = _connect(source, readonly=True)
-        try:
-            dst = sqlite3.connect(partial)
-            try:
-                # pages=-1: the whole database in one step, i.e. in one read
-                # transaction; stepwise copies restart whenever a writer commits.
-                src.backup(dst, pages=-1)
-                # One self-contained file: no -wal beside it to lose in a copy.
-                dst.execute("PRAGMA journal_mode = DELETE")
-            finally:
-                dst.close()
-        finally:
-            src.close()
+        # One self-contained file: no -wal beside it to lose in a copy.
+        _copy(source, partial, journal_mode="DELETE")
         summary = verify(partial)
         _fsync(partial)
         os.replace(partial, target)
@@ -150,22 +134,25 @@ def _restore(
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     with contextlib.suppress(FileExistsError):  # private, like a store the LRS creates
         os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    src = _connect(backup_file, readonly=True)
-    try:
-        dst = sqlite3.connect(target, timeout=30)
-        try:
-            src.backup(dst, pages=-1)
-            dst.execute("PRAGMA journal_mode = WAL")
-        finally:
-            dst.close()
-    finally:
-        src.close()
+    _copy(backup_file, target, journal_mode="WAL", timeout=30)
     if secret_target is not None and secret_backup.exists():
         _copy_private(secret_backup, secret_target)
     restored = verify(target)
     if (restored.statements, restored.last_seq) != (summary.statements, summary.last_seq):
         raise BackupError(f"{target} does not hold what {backup_file} holds after the restore")
     return StoreSummary(str(target), restored.statements, restored.last_seq, restored.bytes)
+
+
+def _copy(source: Path, target: Path, *, journal_mode: str, timeout: float = 5.0) -> None:
+    """Copy the database at ``source`` into ``target`` through SQLite's backup API."""
+    with (
+        contextlib.closing(_connect(source, readonly=True)) as src,
+        contextlib.closing(sqlite3.connect(target, timeout=timeout)) as dst,
+    ):
+        # pages=-1: the whole database in one step, i.e. in one read
+        # transaction; stepwise copies restart whenever a writer commits.
+        src.backup(dst, pages=-1)
+        dst.execute(f"PRAGMA journal_mode = {journal_mode}")
 
 
 def verify(path: Path) -> StoreSummary:

@@ -7,6 +7,7 @@ with the main schema and hangs these repositories on each unit of work.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime
@@ -114,6 +115,14 @@ def _chunks(keys: list[str], size: int = 500) -> Iterator[list[str]]:
         yield unique[start : start + size]
 
 
+def _select_in(conn: sqlite3.Connection, select: str, column: str, keys: list[str],
+               rest: str = "") -> Iterator[tuple[Any, ...]]:
+    """The rows of ``select … WHERE column IN (keys) rest``, asked a chunk of keys at a time."""
+    for chunk in _chunks(keys):
+        marks = ", ".join("?" for _ in chunk)
+        yield from conn.execute(f"{select} WHERE {column} IN ({marks}){rest}", chunk)
+
+
 _TRAINEE_COLUMNS = "key, masked_id, name, position, rank, unit, provisional, created, updated"
 
 
@@ -140,14 +149,8 @@ class SqliteTrainees(SqliteRepository, TraineeRepository):
         return _trainee(row) if row else None
 
     def get_many(self, keys: list[str]) -> dict[str, Trainee]:
-        found: dict[str, Trainee] = {}
-        for chunk in _chunks(keys):
-            marks = ", ".join("?" for _ in chunk)
-            rows = self._conn.execute(
-                f"SELECT {_TRAINEE_COLUMNS} FROM trainees WHERE key IN ({marks})", chunk
-            ).fetchall()
-            found.update((row[0], _trainee(row)) for row in rows)
-        return found
+        rows = _select_in(self._conn, f"SELECT {_TRAINEE_COLUMNS} FROM trainees", "key", keys)
+        return {row[0]: _trainee(row) for row in rows}
 
     def save(self, trainee: Trainee) -> None:
         now = utcnow()
@@ -196,17 +199,15 @@ class SqliteTrainees(SqliteRepository, TraineeRepository):
 
     def memberships_many(self, keys: list[str]) -> dict[str, list[Membership]]:
         found: dict[str, list[Membership]] = {}
-        for chunk in _chunks(keys):
-            marks = ", ".join("?" for _ in chunk)
-            rows = self._conn.execute(
-                "SELECT trainee_key, unit, joined_on, left_on, source FROM trainee_memberships "
-                f"WHERE trainee_key IN ({marks}) ORDER BY trainee_key, joined_on, unit",
-                chunk,
-            ).fetchall()
-            for key, unit, joined, left, source in rows:
-                found.setdefault(key, []).append(
-                    Membership(unit, _parse_day(joined), _parse_day(left), source)
-                )
+        rows = _select_in(
+            self._conn,
+            "SELECT trainee_key, unit, joined_on, left_on, source FROM trainee_memberships",
+            "trainee_key", keys, " ORDER BY trainee_key, joined_on, unit",
+        )
+        for key, unit, joined, left, source in rows:
+            found.setdefault(key, []).append(
+                Membership(unit, _parse_day(joined), _parse_day(left), source)
+            )
         return found
 
     def set_memberships(self, key: str, memberships: list[Membership]) -> None:
@@ -292,28 +293,14 @@ class SqliteAccountLinks(SqliteRepository, AccountLinkRepository):
         return replace(current, unlinked=parse_stored(_stamp(when)), unlinked_by=by)
 
     def owners(self, agent_keys: list[str]) -> dict[str, AccountLink]:
-        found: dict[str, AccountLink] = {}
-        for chunk in _chunks(agent_keys):
-            marks = ", ".join("?" for _ in chunk)
-            rows = self._conn.execute(
-                f"SELECT {_LINK_COLUMNS} FROM trainee_links "
-                f"WHERE agent_key IN ({marks}) AND unlinked IS NULL",
-                chunk,
-            ).fetchall()
-            found.update((row[0], _link(row)) for row in rows)
-        return found
+        rows = _select_in(self._conn, f"SELECT {_LINK_COLUMNS} FROM trainee_links", "agent_key",
+                          agent_keys, " AND unlinked IS NULL")
+        return {row[0]: _link(row) for row in rows}
 
     def owner_keys(self, agent_keys: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for chunk in _chunks(agent_keys):
-            marks = ", ".join("?" for _ in chunk)
-            rows = self._conn.execute(
-                "SELECT agent_key, trainee_key FROM trainee_links "
-                f"WHERE agent_key IN ({marks}) AND unlinked IS NULL",
-                chunk,
-            ).fetchall()
-            found.update(rows)
-        return found
+        rows = _select_in(self._conn, "SELECT agent_key, trainee_key FROM trainee_links",
+                          "agent_key", agent_keys, " AND unlinked IS NULL")
+        return dict(rows)
 
     def agent_keys(self, trainee_key: str) -> list[str]:
         rows = self._conn.execute(

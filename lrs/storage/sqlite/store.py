@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 
 from lrs.storage.errors import StoreUnavailable, classify, unavailable
+from lrs.storage.port.cursor_tokens import CursorTokens
+from lrs.storage.port.rate_counters import RateCounters
 from lrs.storage.port.unit_of_work import Store, UnitOfWork
 from lrs.storage.sqlite import inuse
 from lrs.storage.sqlite.activities import SqliteActivities, SqliteAttachments
@@ -204,6 +206,16 @@ class SqliteStore(Store):
                 self._connections.remove(conn)
         with contextlib.suppress(sqlite3.Error):
             conn.close()
+
+    def rate_counters(self) -> RateCounters:
+        from lrs.storage.sqlite.rate_counters import SqliteRateCounters  # it imports this module
+
+        return SqliteRateCounters(self)
+
+    def cursor_tokens(self) -> CursorTokens:
+        from lrs.storage.sqlite.cursor_tokens import SqliteCursorTokens  # it imports this module
+
+        return SqliteCursorTokens(self)
 
     def close(self) -> None:
         with self._lock:
