@@ -447,6 +447,34 @@ def _finish_store(path: Path) -> None:
     conn.close()
 
 
+def _ensure_aggregates(path: Path) -> None:
+    """Count the per-unit aggregates of a store cached before they existed (as ``lrs
+    archive rebuild --aggregates-only`` does): a store the product made keeps them from
+    its first event, and the projector settles them on every batch."""
+    from lrs.config import Settings
+    from lrs.domain.archive import aggregates
+    from lrs.domain.archive.policy_book import load_policy_book
+    from lrs.domain.identity.membership import statement_day
+    from lrs.storage.sqlite.store import SqliteStore
+    from lrs.timeutil import utcnow
+
+    store = SqliteStore(path)
+    try:
+        with store.read() as uow:
+            if aggregates.ready(uow):
+                return
+        print("  counting the per-unit aggregates of the cached store", file=sys.stderr,
+              flush=True)
+        t0 = time.perf_counter()
+        book = load_policy_book(Settings.from_env())
+        counted = aggregates.rebuild(store, book, statement_day({}, utcnow()))
+        print(f"  aggregates counted for {counted:,} trainees in "
+              f"{time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+    finally:
+        store.close()
+    _finish_store(path)
+
+
 def prepare_sqlite(size: int, seed: int, cache_dir: Path, work_dir: Path, profile,
                    rebuild: bool) -> tuple[Path, dict[str, Any]]:
     from lrs.storage.sqlite.store import SqliteStore
@@ -480,6 +508,7 @@ def prepare_sqlite(size: int, seed: int, cache_dir: Path, work_dir: Path, profil
         meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1))
     else:
         print(f"  reusing the cached {size:,}-statement store {base.name}", file=sys.stderr)
+    _ensure_aggregates(base)
     meta = json.loads(meta_path.read_text())
     work = work_dir / f"lrs-{size}.sqlite3"
     for p in (work, Path(f"{work}-wal"), Path(f"{work}-shm")):
