@@ -41,6 +41,9 @@ class Settings:
     # Key of the HMAC that hashes trainees' agreed identifiers (never logged,
     # kept out of repr). Empty: a secret generated once in data_dir, SQLite only.
     identity_secret: str = field(default="", repr=False)
+    # Key material for the gateway's remote credentials at rest (LRS_GATEWAY_SECRET;
+    # never logged). Empty: the identity secret.
+    gateway_secret: str = field(default="", repr=False)
     # xAPI Profiles: where the *.jsonld documents are ("" loads none), the
     # policy of credentials that set none (enforce|flag|off), the template
     # mode ("any-template", "spec", or per profile "ID=spec,…"), the default

@@ -65,6 +65,9 @@ class EnvironmentSchema(Schema):
     authority_homepage = fields.String(data_key="LRS_AUTHORITY_HOMEPAGE")
     consistency_margin_ms = _whole(0)
     identity_secret = fields.String(data_key="LRS_IDENTITY_SECRET")
+    gateway_secret = fields.String(
+        validate=validate.Length(min=16, error="must be at least 16 characters"),
+    )
     profiles_dir = fields.String(data_key="LRS_PROFILES_DIR")
     profile_policy = fields.String(data_key="LRS_PROFILE_POLICY")
     profile_mode = fields.String(data_key="LRS_PROFILE_MODE")

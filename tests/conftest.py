@@ -8,6 +8,9 @@ sets the variable itself.
 
 The ``store`` fixture is the one store selection of the suite (tests/stores.py:
 LRS_TEST_STORE=sqlite|mongomock); a directory that needs one adapter overrides it.
+
+Child processes also get tests/served first on their PYTHONPATH: it hides the test extra's
+rfc3987-syntax from them (see tests/served/rfc3987_syntax.py), as in a production install.
 """
 
 import os
@@ -15,6 +18,9 @@ import os
 import pytest
 
 os.environ.setdefault("LRS_ARCHIVE_PROJECTOR", "off")
+_SERVED = os.path.join(os.path.dirname(__file__), "served")
+_INHERITED = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != _SERVED]
+os.environ["PYTHONPATH"] = os.pathsep.join([_SERVED, *_INHERITED])
 
 from tests.stores import open_test_store  # noqa: E402 - after the environment is set
 

@@ -248,7 +248,8 @@ def compare_rows(path: Path, city: str, department: str) -> dict[str, Any]:
 
     from lrs.config import Settings
     from lrs.domain.archive.policy_book import load_policy_book, resolve_period
-    from lrs.domain.archive.reports import _Policies, _summary_from_rows
+    from lrs.domain.archive.reports.scope import UnitPolicies
+    from lrs.domain.archive.reports.summary_rows import summary_from_rows
     from lrs.storage.sqlite.store import SqliteStore
 
     book = load_policy_book(Settings())
@@ -257,10 +258,10 @@ def compare_rows(path: Path, city: str, department: str) -> dict[str, Any]:
     try:
         for name, org in (("city", city), ("department", department)):
             policy, period = resolve_period(book, org, PERIOD, date(2024, 12, 31))
-            policies = _Policies(book, period.key, date(2024, 12, 31), policy)
+            policies = UnitPolicies(book, period.key, date(2024, 12, 31), policy)
             started = time.perf_counter()
             with store.read() as uow:
-                _summary_from_rows(uow, org, period.key, policies)
+                summary_from_rows(uow, org, period.key, policies)
             found[name] = {"seconds": round(time.perf_counter() - started, 2),
                            "peak_rss_mb": round(
                                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}

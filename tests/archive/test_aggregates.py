@@ -16,7 +16,9 @@ import pytest
 from lrs.app import create_app
 from lrs.config import Settings
 from lrs.domain.archive import aggregates
-from lrs.domain.archive.reports import _Policies, _summary_from_rows, resolve_period
+from lrs.domain.archive.policy_book import resolve_period
+from lrs.domain.archive.reports.scope import UnitPolicies
+from lrs.domain.archive.reports.summary_rows import summary_from_rows
 from lrs.domain.archive.summary import aggregate_summary
 from lrs.services import services
 from tests.archive.conftest import HOME_A, HOME_B, build, key_of
@@ -77,11 +79,11 @@ def _void(statement_id: str) -> dict:
 
 def _both_summaries(store, book, org: str, period: str) -> tuple[dict, dict]:
     policy, resolved = resolve_period(book, org, period, TODAY)
-    policies = _Policies(book, resolved.key, TODAY, policy)
+    policies = UnitPolicies(book, resolved.key, TODAY, policy)
     with store.read() as uow:
         assert aggregates.ready(uow)
         return (aggregate_summary(uow, org, resolved.key, policies),
-                _summary_from_rows(uow, org, resolved.key, policies))
+                summary_from_rows(uow, org, resolved.key, policies))
 
 
 def _snapshot(store) -> dict:
@@ -198,3 +200,42 @@ def test_a_store_without_aggregates_is_summarised_from_rows_until_rebuilt(
     assert aggregates.rebuild(store, book, TODAY) == 1
     after = admin.get("/xapi/archives/summary?period=2024").get_json()
     assert after["overall"] == before["overall"] and after["children"] == before["children"]
+
+
+def test_a_rebuild_page_by_page_beside_the_projector_counts_everyone_once(
+    admin, drain, store, app, monkeypatch
+):
+    """The projector runs between the rebuild's pages (statements, a transfer, a new
+    trainee): what it counted and what the pages count add up to one rebuild's result."""
+    rng = random.Random(7)
+    for n in range(10):
+        _register(admin, n, UNITS[n % len(UNITS)])
+        admin.send(*[_course(rng, n, HOME_A) for _ in range(2)])
+    drain()
+    book = services(app).archive.book
+    monkeypatch.setattr(aggregates, "PAGE", 3)
+    seen_during: list[bool] = []
+
+    def between_pages(counted: int) -> None:
+        with store.read() as uow:
+            seen_during.append(aggregates.ready(uow))
+        if len(seen_during) == 1:  # trainees on pages done and pages to come
+            admin.send(*[_course(rng, n, HOME_A) for n in (0, 1, 8, 9)])
+            res = admin.post(f"/xapi/trainees/{key_of(_agreed(9))}/transfers",
+                             {"unit": UNITS[2], "date": "2024-05-01"})
+            assert res.status_code == 200
+            _register(admin, 11, UNITS[3])
+            admin.send(_course(rng, 11, HOME_A))
+            drain()
+            during = admin.get("/xapi/archives/summary?period=2024").get_json()
+            assert during["overall"]["trainees"] == 11  # read from the rows meanwhile
+
+    assert aggregates.rebuild(store, book, TODAY, progress=between_pages) >= 10
+    assert seen_during and not any(seen_during)
+    interleaved = _snapshot(store)
+    for org in ORGS:
+        for period in PERIODS:
+            from_aggregates, from_rows = _both_summaries(store, book, org, period)
+            assert from_aggregates == from_rows, (org, period)
+    assert aggregates.rebuild(store, book, TODAY) == 11
+    assert _snapshot(store) == interleaved

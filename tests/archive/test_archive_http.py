@@ -219,6 +219,51 @@ class TestMergedAndMoved:
         assert [(r["unit"], r["credits"]["total"]) for r in rows] == [
             (UNIT_FGW, "0.5"), (UNIT_XM, "1")]
 
+    def test_after_a_transfer_the_old_unit_reads_only_what_was_earned_under_it(
+        self, admin, client, drain
+    ):
+        register(admin, ZS, UNIT_FGW, (HOME_A, "fz-fgw-0007"), joined="2020-01-01")
+        admin.send(build("course-completed", course="M1", duration=28, assessment=False,
+                         when="2024-03-01T10:00:00+08:00"))
+        res = admin.post(f"/xapi/trainees/{key_of(ZS)}/transfers",
+                         {"unit": UNIT_XM, "date": "2024-07-01"})
+        assert res.status_code == 200, res.get_json()
+        admin.send(build("course-completed", course="M2", duration=45, assessment=False,
+                         when="2024-09-01T10:00:00+08:00"))
+        drain()
+        old = client(role="unit", unit=UNIT_FGW)
+        view = old.get(f"/xapi/archives/trainees/{key_of(ZS)}?period=2024").get_json()
+        assert view["trainee"]["access"] == "former" and view["trainee"]["name"] == "张*"
+        assert [(r["unit"], r["credits"]) for r in view["courses"]] == [(UNIT_FGW, "0.5")]
+        assert view["targets"] is None  # a partial view is not judged against targets
+        ledger = old.get(f"/xapi/archives/trainees/{key_of(ZS)}/ledger").get_json()
+        assert [(e["unit"], e["credits"]) for e in ledger["entries"]] == [(UNIT_FGW, "0.5")]
+        everything = admin.get(f"/xapi/archives/trainees/{key_of(ZS)}/ledger").get_json()
+        assert [e["unit"] for e in everything["entries"]] == [UNIT_FGW, UNIT_XM]
+
+    def test_a_former_unit_pages_past_ledger_entries_earned_elsewhere(
+        self, admin, client, drain
+    ):
+        register(admin, ZS, UNIT_CZ, (HOME_A, "fz-fgw-0007"), joined="2020-01-01")
+        admin.send(build("course-completed", course="M1", duration=28, assessment=False,
+                         when="2024-03-01T10:00:00+08:00"))
+        for unit, day in ((UNIT_FGW, "2024-05-01"), (UNIT_XM, "2024-07-01")):
+            res = admin.post(f"/xapi/trainees/{key_of(ZS)}/transfers", {"unit": unit, "date": day})
+            assert res.status_code == 200, res.get_json()
+            drain()
+            admin.send(build("course-completed", course=f"M-{unit[-4:]}", duration=45,
+                             assessment=False, when=f"{day}T10:00:00+08:00"))
+        drain()
+        reader = client(role="unit", unit=UNIT_FGW)
+        seen, after, pages = [], 0, 0
+        while after is not None and pages < 10:
+            page = reader.get(f"/xapi/archives/trainees/{key_of(ZS)}/ledger"
+                              f"?limit=1&after={after}").get_json()
+            seen += [(e["seq"], e["unit"]) for e in page["entries"]]
+            after, pages = page["next"], pages + 1
+        # The first entry (earned at UNIT_CZ) is hidden, yet the paging goes on past it.
+        assert seen == [(2, UNIT_FGW)]
+
     def test_statements_before_the_link_are_projected_after_it(self, admin, drain):
         # No agreed identifier: the platform's account is not linked to anyone yet.
         statement = build("course-completed", course="L1", duration=28, assessment=False,

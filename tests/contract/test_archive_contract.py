@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from lrs.domain.archive import ledger
-from lrs.storage.port import ArchiveRow, ProjectedStatement
+from lrs.storage.port import ArchiveRow, LedgerDraft, ProjectedStatement
 
 T1 = "a" * 64
 T2 = "b" * 64
@@ -24,7 +24,7 @@ def row(trainee=T1, kind="course", period="2024", activity="http://x/c/1", unit=
 
 
 def draft(statement_id="s1", hours="1", activity="http://x/c/1", **kw):
-    return ledger.Draft(
+    return LedgerDraft(
         period_key=kw.pop("period", "2024"), kind=kw.pop("kind", "course"),
         activity_id=activity, credit_hours=Decimal(hours), credits=Decimal(hours),
         requirement="required", unit="fj/fz/u1", policy_id="p", statement_id=statement_id, **kw,

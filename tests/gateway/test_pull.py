@@ -226,6 +226,23 @@ def test_the_secret_is_encrypted_at_rest(remote, hub):
     assert set(config) >= {"secretEncrypted", "credential"}
 
 
+def test_the_gateway_secret_setting_keys_the_credentials_at_rest(tmp_path):
+    from dataclasses import replace
+
+    from lrs.config import Settings
+    from lrs.domain.errors import ValidationError
+    from lrs.domain.gateway.secrets import seal, unseal
+
+    settings = Settings.from_env({"LRS_GATEWAY_SECRET": "g" * 32, "LRS_IDENTITY_SECRET": "i" * 32,
+                                  "LRS_DATA_DIR": str(tmp_path)})
+    sealed = seal(settings, "remote-secret", None)
+    assert unseal(settings, sealed) == "remote-secret"
+    # Without the gateway secret the key comes from the identity secret: another key.
+    with pytest.raises(ValidationError, match="LRS_GATEWAY_SECRET"):
+        unseal(replace(settings, gateway_secret=""), sealed)
+    assert "g" * 32 not in repr(settings)
+
+
 @pytest.mark.parametrize("field,value,message", [
     ("endpoint", "not a url", "endpoint"), ("since", "yesterday", "since"),
     ("page_size", 0, "page size"),

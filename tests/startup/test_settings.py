@@ -32,6 +32,7 @@ REPO = Path(__file__).resolve().parents[2]
         ("LRS_GATEWAY_INTERVAL", "soon",
          "LRS_GATEWAY_INTERVAL must be a number of seconds, got 'soon'"),
         ("LRS_GATEWAY_INTERVAL", "0", "LRS_GATEWAY_INTERVAL must be more than 0, got '0'"),
+        ("LRS_GATEWAY_SECRET", "short", "LRS_GATEWAY_SECRET must be at least 16 characters"),
     ],
 )
 def test_a_wrong_variable_is_named_with_its_value(variable, value, expected):

@@ -17,8 +17,9 @@ Every change is applied as a difference: a trainee's *contribution* to a period
 (what they add to each of the above) is stored, recomputed from their rows
 after the projector changed any of them (a statement, a void, a release, a
 re-fold) or when their unit changed (``trainee.moved``), and the new minus the
-old is added, in the same unit of work. ``rebuild`` clears everything and adds
-each trainee's contribution afresh; the two agree (tests/archive/test_aggregates.py).
+old is added, in the same unit of work. ``rebuild`` clears everything and counts each
+trainee afresh, a page at a time beside the projector; the two agree
+(tests/archive/test_aggregates.py).
 
 Policies are applied when a contribution is computed: after credit-policy
 assignments change, ``lrs archive rebuild`` re-judges every trainee (the rows
@@ -285,37 +286,56 @@ def ready(uow: UnitOfWork) -> bool:
 
 def rebuild(store: Store, book: PolicyBook, today: date,
             progress: Callable[[int], None] | None = None) -> int:
-    """Clear the aggregates and add every trainee's contribution afresh, in one unit of
-    work (the projector waits: it takes the same lock). Returns the trainees counted."""
+    """Clear the aggregates and count every trainee afresh, a page of trainees per unit of
+    work, so the projector (which takes the same lock) waits for one page, not the whole
+    province. Returns the trainees counted.
+
+    Until the last page, summaries read the rows (the marker is unset). The projector may
+    count trainees in between: whatever it stored is the "old" a page's recount is applied
+    against, so nobody is counted twice, and a trainee it moved keeps its new unit."""
     judge = Judge(book, today)
-    count = 0
     with store.transaction() as uow:
         uow.archive.lock_projector()
         uow.aggregates.clear()
-        after: str | None = None
-        while True:
+        uow.archive.set_meta(META, {})
+    count = 0
+    after: str | None = None
+    while True:
+        with store.transaction() as uow:
+            uow.archive.lock_projector()
             page = uow.trainees.list_trainees(None, after, PAGE)
             changes = Changes()
             for trainee in page:
-                changes.members[trainee.unit] = changes.members.get(trainee.unit, 0) + 1
-                changes.contributions[(trainee.key, MEMBERSHIP)] = (
-                    {"unit": trainee.unit}, [], True)
-                _add_trainee(uow, changes, trainee, judge)
+                _recount(uow, changes, trainee, judge)
             changes.write(uow)
-            count += len(page)
-            if progress is not None and page:
-                progress(len(page))
-            if len(page) < PAGE:
-                break
-            after = page[-1].key
+        count += len(page)
+        if progress is not None and page:
+            progress(len(page))
+        if len(page) < PAGE:
+            break
+        after = page[-1].key
+    with store.transaction() as uow:
+        uow.archive.lock_projector()
         uow.archive.set_meta(META, {"version": VERSION})
     return count
 
 
-def _add_trainee(uow: UnitOfWork, changes: Changes, trainee: Trainee, judge: Judge) -> None:
+def _recount(uow: UnitOfWork, changes: Changes, trainee: Trainee, judge: Judge) -> None:
+    """The trainee's membership and contributions from the registry and their rows, applied
+    as differences from what is stored (nothing, unless the projector counted them since
+    the rebuild cleared the aggregates)."""
+    stored = uow.aggregates.contributions(trainee.key)
+    counted = stored.pop(MEMBERSHIP, None)
+    before = counted.get("unit") if counted is not None else None
+    if counted is None or before != trainee.unit:
+        if before is not None:
+            changes.members[before] = changes.members.get(before, 0) - 1
+        changes.members[trainee.unit] = changes.members.get(trainee.unit, 0) + 1
+        changes.contributions[(trainee.key, MEMBERSHIP)] = (
+            {"unit": trainee.unit}, [], counted is None)
     by_period: dict[str, list[ArchiveRow]] = {}
     for row in uow.archive.rows_for_trainee(trainee.key):
         by_period.setdefault(row.period_key, []).append(row)
-    for period_key, rows in sorted(by_period.items()):
-        apply_change(changes, trainee.key, period_key, None,
-                     contribution(rows, trainee, period_key, judge))
+    for period_key in sorted({*by_period, *stored}):
+        new = contribution(by_period.get(period_key, []), trainee, period_key, judge)
+        apply_change(changes, trainee.key, period_key, stored.get(period_key), new)

@@ -20,7 +20,7 @@ from lrs.domain.archive.policy import CreditPolicy
 from lrs.domain.archive.row_cache import RowCache
 from lrs.domain.archive.rules import Decision, Prior
 from lrs.domain.cadre import dec_or_zero as dec  # stored amounts; None is 0
-from lrs.storage.port import LedgerEntry, StatementRecord, UnitOfWork
+from lrs.storage.port import LedgerDraft, LedgerEntry, StatementRecord, UnitOfWork
 
 
 class Decisions:
@@ -103,7 +103,7 @@ class Decisions:
             ledger.append(
                 self.uow,
                 attribution.trainee_key,
-                ledger.Draft(
+                LedgerDraft(
                     period_key=period,
                     kind=decision.kind,
                     activity_id=decision.activity_id,
@@ -165,25 +165,10 @@ class Decisions:
         for entry in entries:
             if entry.reason or entry.seq in done:
                 continue  # a 0 decision has nothing to reverse
-            ledger.append(
-                self.uow,
-                trainee,
-                ledger.Draft(
-                    period_key=entry.period_key,
-                    kind=entry.kind,
-                    activity_id=entry.activity_id,
-                    credit_hours=-entry.credit_hours,
-                    credits=-entry.credits,
-                    requirement=entry.requirement,
-                    unit=entry.unit,
-                    policy_id=entry.policy_id,
-                    statement_id=statement_id,
-                    reason=reason,
-                    reverses=entry.seq,
-                    org=org,
-                ),
-                self.now,
-            )
+            reversal = replace(entry, credit_hours=-entry.credit_hours, credits=-entry.credits,
+                               statement_id=statement_id, reason=reason, reverses=entry.seq,
+                               org=org)
+            ledger.append(self.uow, trainee, reversal, self.now)
             done.add(entry.seq)
             self.appended += 1
 

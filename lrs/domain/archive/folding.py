@@ -95,15 +95,7 @@ def fold_course(data: dict[str, Any], fact: Fact, policy: CreditPolicy) -> None:
             data["exempt"] = True
             data["exemptionSource"] = fact.exemption_source
     elif fact.is_course_assessment and verb in ("passed", "failed"):
-        data["attempts"] += 1
-        if verb == "passed" and fact.success is not False:
-            data["passed"] = True
-        elif data["passed"] is None:
-            data["passed"] = False
-        if fact.score is not None and (
-            data["bestScore"] is None or dec(data["bestScore"]) < fact.score
-        ):
-            data["bestScore"] = amount(fact.score)
+        _fold_attempt(data, fact, "attempts")
 
 
 def fold_class(data: dict[str, Any], fact: Fact, policy: CreditPolicy) -> None:
@@ -132,18 +124,24 @@ def fold_class(data: dict[str, Any], fact: Fact, policy: CreditPolicy) -> None:
     elif verb == "enrolment-rejected":
         data["rejected"] = True
     elif verb in ("passed", "failed"):
-        data["assessmentAttempts"] += 1
-        if verb == "passed" and fact.success is not False:
-            data["passed"] = True
-        elif data["passed"] is None:
-            data["passed"] = False
-        if fact.score is not None and (
-            data["bestScore"] is None or dec(data["bestScore"]) < fact.score
-        ):
-            data["bestScore"] = amount(fact.score)
+        _fold_attempt(data, fact, "assessmentAttempts")
     elif verb == "certificate-issued":
         data["certificate"] = True
         data["certificateId"] = fact.object_id
     minutes = fact.learning_minutes
     if minutes is not None and dec(data["learningMinutes"]) < minutes:
         data["learningMinutes"] = amount(minutes)
+
+
+def _fold_attempt(data: dict[str, Any], fact: Fact, attempts: str) -> None:
+    """An assessment passed or failed: count it under ``attempts``; passed once, passed for
+    good; keep the best score."""
+    data[attempts] += 1
+    if fact.verb == "passed" and fact.success is not False:
+        data["passed"] = True
+    elif data["passed"] is None:
+        data["passed"] = False
+    if fact.score is not None and (
+        data["bestScore"] is None or dec(data["bestScore"]) < fact.score
+    ):
+        data["bestScore"] = amount(fact.score)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from lrs.domain.archive.policy_book import PolicyBook
-from lrs.domain.archive.reports import resolve_period, sums
+from lrs.domain.archive.policy_book import PolicyBook, resolve_period
+from lrs.domain.archive.sums import sums
 from lrs.domain.errors import Forbidden, ValidationError
 from lrs.domain.gateway import jobs
 from lrs.domain.identity.keys import mask_name

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from lrs.storage.port import LedgerEntry, UnitOfWork
+from lrs.storage.port import LedgerDraft, LedgerEntry, UnitOfWork
 from lrs.timeutil import format_timestamp
 
 
@@ -63,44 +63,17 @@ def entry_hash(prev_hash: str, entry: LedgerEntry) -> str:
     return hashlib.sha256((prev_hash + canonical_json(entry)).encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True)
-class Draft:
-    """A decision before it gets its place in the chain."""
-
-    period_key: str
-    kind: str  # "course" | "class" | "bonus"
-    activity_id: str
-    credit_hours: Decimal
-    credits: Decimal
-    requirement: str
-    unit: str
-    policy_id: str
-    statement_id: str
-    reason: str = ""
-    reverses: int | None = None
-    org: str = ""
-
-
-def append(uow: UnitOfWork, trainee_key: str, draft: Draft, now: datetime) -> LedgerEntry:
-    """Chain ``draft`` after the trainee's last entry and store it."""
+def append(uow: UnitOfWork, trainee_key: str, draft: LedgerDraft, now: datetime) -> LedgerEntry:
+    """Chain ``draft`` (its :class:`LedgerDraft` fields: an entry to reverse may be given as
+    it is, with its amounts negated) after the trainee's last entry and store it."""
     last = uow.archive.last_entry(trainee_key)
+    decided = {f.name: getattr(draft, f.name) for f in fields(LedgerDraft)}
     entry = LedgerEntry(
+        **decided | {"credit_hours": canon(draft.credit_hours), "credits": canon(draft.credits)},
         trainee_key=trainee_key,
         seq=(last.seq if last else 0) + 1,
-        period_key=draft.period_key,
-        kind=draft.kind,
-        activity_id=draft.activity_id,
-        credit_hours=canon(draft.credit_hours),
-        credits=canon(draft.credits),
-        requirement=draft.requirement,
-        unit=draft.unit,
-        policy_id=draft.policy_id,
-        statement_id=draft.statement_id,
         # Stored at millisecond precision: hash what will be read back.
         recorded=datetime.fromisoformat(format_timestamp(now)),
-        reason=draft.reason,
-        reverses=draft.reverses,
-        org=draft.org,
         prev_hash=last.hash if last else "",
     )
     entry = replace(entry, hash=entry_hash(entry.prev_hash, entry))

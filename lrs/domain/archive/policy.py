@@ -141,14 +141,22 @@ class CreditPolicy:
         self.slug = slug
         self.id: str = document["id"]
         self.name: dict[str, str] = dict(document["name"])
+        self._read_validity(document["validFrom"], document["validUntil"])
+        self._read_period(document["period"])
+        self._read_course_credit_hours(document["courseCreditHours"])
+        self._read_credits(document["credits"], document["crediting"])
+        self._read_exam_bonus(document["examBonus"])
+        self._read_targets(document["targets"])
+        self.certificate_issued: bool = document["annualCertificate"]["issued"]
 
-        self.valid_from = _day(document["validFrom"], "$.validFrom")
-        until = document["validUntil"]
-        self.valid_until = None if until is None else _day(until, "$.validUntil")
+    def _read_validity(self, valid_from: str, valid_until: str | None) -> None:
+        self.valid_from = _day(valid_from, "$.validFrom")
+        self.valid_until = None if valid_until is None else _day(valid_until, "$.validUntil")
         if self.valid_until is not None and self.valid_until < self.valid_from:
             raise PolicyError("validUntil is before validFrom", path="$.validUntil")
 
-        period = document["period"]
+    def _read_period(self, period: Mapping[str, Any]) -> None:
+        """The counting period (§9.1.2), its timezone and its month-day windows."""
         try:
             self.timezone = ZoneInfo(period["timezone"])
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -169,7 +177,8 @@ class CreditPolicy:
         self.outside_study_window: str = period["outsideStudyWindow"]
         self.theme_class_window: str = period["themeClassWindow"]
 
-        hours = document["courseCreditHours"]
+    def _read_course_credit_hours(self, hours: Mapping[str, Any]) -> None:
+        """How a course's duration becomes credit-hours: §3.8 bands or minutes per hour."""
         self._hours_method: str = hours["method"]
         if self._hours_method == "duration-bands":
             self._bands = _bands(hours["bands"])
@@ -178,18 +187,17 @@ class CreditPolicy:
         self._hours_rounding = hours["rounding"]
         self.assigned_values_allowed: bool = hours["assignedValuesAllowed"]
 
-        credits = document["credits"]
+    def _read_credits(self, credits: Mapping[str, Any], crediting: Mapping[str, Any]) -> None:
+        """Credits per credit-hour, and when and how often a course or class credits."""
         self.credit_unit: str = credits["unit"]
         self._per_credit_hour = {k: dec(v) for k, v in credits["perCreditHour"].items()}
         self._credits_rounding = credits["rounding"]
-
-        crediting = document["crediting"]
         self._crediting = crediting
         self.exempted_class_courses: str = crediting["themeClassExemptedCourses"]
         self.no_double_counting_scope: str = crediting["noDoubleCounting"]["scope"]
         self.no_double_counting_key: str = crediting["noDoubleCounting"]["key"]
 
-        bonus = document["examBonus"]
+    def _read_exam_bonus(self, bonus: Mapping[str, Any]) -> None:
         self.bonus_allowed: bool = bonus["allowed"]
         self.bonus_extension: str | None = bonus["source"]
         if self.bonus_allowed and not self.bonus_extension:
@@ -198,7 +206,8 @@ class CreditPolicy:
         # when an allowed bonus names no target.
         self.bonus_counts_towards: tuple[str, ...] = tuple(bonus["countsTowards"] or ("total",))
 
-        targets = document["targets"]
+    def _read_targets(self, targets: Mapping[str, Any]) -> None:
+        """The annual targets; read after the credits, whose unit they must count in."""
         if targets["unit"] != self.credit_unit:
             # credits.unit is "what targets count" (README): totals and targets must agree.
             raise PolicyError(
@@ -207,7 +216,6 @@ class CreditPolicy:
             )
         self._targets = {k: None if targets[k] is None else dec(targets[k]) for k in TARGETS}
         self.require_each: bool = targets["requireEach"]
-        self.certificate_issued: bool = document["annualCertificate"]["issued"]
 
     @staticmethod
     def _window(period: Mapping[str, Any], name: str) -> Window | None:

@@ -9,7 +9,6 @@ the policy and period a report is judged by.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
@@ -17,10 +16,9 @@ from typing import Any, Protocol
 
 from lrs.domain.archive.periods import Period
 from lrs.domain.archive.policy import DEFAULT_POLICY, CreditPolicy, PolicyError
+from lrs.domain.data_dirs import find_data_dir
 from lrs.domain.errors import ValidationError
 from lrs.domain.schemaformats import format_checker
-
-_REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 class PolicySettings(Protocol):
@@ -213,14 +211,10 @@ def resolve_policies_dir(setting: str) -> Path:
     (``<prefix>/share/lrs/profiles/credit-policies``)."""
     if not setting:
         raise PolicyError("LRS_CREDIT_POLICIES_DIR is empty: the LRS needs its credit policies")
-    path = Path(setting)
-    if path.is_dir():
-        return path
-    if not path.is_absolute():
-        for base in (_REPO_ROOT, Path(sys.prefix) / "share" / "lrs"):
-            if (base / path).is_dir():
-                return base / path
-    raise PolicyError(f"credit policy directory {setting!r} not found")
+    path = find_data_dir(setting)
+    if path is None:
+        raise PolicyError(f"credit policy directory {setting!r} not found")
+    return path
 
 
 def load_policy_book(settings: PolicySettings) -> PolicyBook:

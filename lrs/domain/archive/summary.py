@@ -1,6 +1,6 @@
 """A management department's summary from the per-unit aggregates (§9.1.1, §9.2).
 
-The same figures as adding up every trainee's rows (``reports.summary`` does
+The same figures as adding up every trainee's rows (``reports.summary_rows`` does
 that for a store whose aggregates are not built yet), read from a few rows per
 unit: a province of 500,000 trainees costs what its 5,000 units cost.
 """
@@ -55,6 +55,16 @@ def aggregate_summary(
         (cell.unit, cell.institution): from_vector(cell.values)
         for cell in agg.totals_by_child(org, period_key)
     }
+    return summary_body(trainees, with_records, met, by_inst, overall_records)
+
+
+def summary_body(
+    trainees: dict[str, int], with_records: dict[str, int], met: dict[str, int],
+    by_inst: dict[tuple[str, str], Sums], overall_records: int,
+) -> dict[str, Any]:
+    """``children`` and ``overall`` of a summary from its counts per child org (current
+    trainees, trainees with records, targets met), its sums per (child org, institution)
+    and the trainees with records overall (one who earned in two child orgs counts once)."""
     children = sorted({*(c for c, n in trainees.items() if n),
                        *(c for c, n in with_records.items() if n)})
 

@@ -30,13 +30,16 @@ class GatewaySettings(Protocol):
     def identity_secret(self) -> str: ...
 
     @property
+    def gateway_secret(self) -> str: ...
+
+    @property
     def data_dir(self) -> Path: ...
 
     def resolved_database_url(self) -> str: ...
 
 
 def _master(settings: GatewaySettings) -> bytes:
-    explicit = os.environ.get("LRS_GATEWAY_SECRET") or settings.identity_secret
+    explicit = settings.gateway_secret or settings.identity_secret
     if explicit:
         return explicit.encode()
     if not settings.resolved_database_url().startswith("sqlite:"):

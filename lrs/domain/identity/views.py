@@ -52,6 +52,11 @@ def link_view(link: AccountLink) -> dict[str, Any]:
     return view
 
 
+def shown_name(reader: Reader, level: str, trainee: Trainee) -> str:
+    """The trainee's name in clear, or masked where the reader's role may not see it."""
+    return trainee.name if names_visible(reader, level) else mask_name(trainee.name)
+
+
 def trainee_view(
     reader: Reader,
     level: str,
@@ -60,7 +65,7 @@ def trainee_view(
     links: list[AccountLink],
 ) -> dict[str, Any]:
     """The trainee as ``reader`` may see it; names masked unless the role allows them."""
-    name = trainee.name if names_visible(reader, level) else mask_name(trainee.name)
+    name = shown_name(reader, level, trainee)
     view: dict[str, Any] = {
         "key": trainee.key,
         "masked_id": trainee.masked_id,
@@ -92,13 +97,15 @@ class Loaded:
     level: str
 
 
-def load(uow: UnitOfWork, reader: Reader, key: str) -> Loaded:
-    """The trainee with what ``reader`` may see of it; 404 when it may see nothing."""
+def load(uow: UnitOfWork, reader: Reader, key: str, include_unlinked: bool = False) -> Loaded:
+    """The trainee with what ``reader`` may see of it; 404 when it may see nothing.
+    ``include_unlinked``: judge an institution's access by the accounts it ever linked
+    (the archive keeps what they earned), not only those linked now."""
     trainee = uow.trainees.get(key)
     if trainee is None:
         raise NotFound("no trainee with this key")
     memberships = uow.trainees.memberships(key)
-    links = uow.account_links.for_trainee(key)
+    links = uow.account_links.for_trainee(key, include_unlinked)
     level = access(reader, trainee, memberships, links)
     if level == NONE:
         # Indistinguishable from absence: a key says nothing about who exists.
@@ -130,7 +137,7 @@ def person(store: Store, reader: Reader, agent: dict[str, Any]) -> dict[str, Any
     if level not in (FULL, LINKED):
         return None
     result: dict[str, Any] = {"objectType": "Person"}
-    name = trainee.name if names_visible(reader, level) else mask_name(trainee.name)
+    name = shown_name(reader, level, trainee)
     if name:
         result["name"] = [name]
     elif "name" in agent:

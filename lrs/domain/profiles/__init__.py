@@ -16,16 +16,15 @@ Modules, bottom up:
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 
+from lrs.domain.data_dirs import find_data_dir
 from lrs.domain.profiles.registry import ProfileLoadError, ProfileRegistry
 
 __all__ = ["ProfileLoadError", "ProfileRegistry", "load_registry", "resolve_profiles_dir"]
 
 log = logging.getLogger(__name__)
 
-_REPO_ROOT = Path(__file__).resolve().parents[3]
 # Registries per directory content. A few are kept, not one: a process (a test session) that
 # alternates between two directories would otherwise re-check every profile at each switch.
 _cache: dict[tuple, ProfileRegistry] = {}
@@ -38,13 +37,9 @@ def resolve_profiles_dir(setting: str, *, warn: bool = True) -> Path | None:
     (``<prefix>/share/lrs/profiles``). An empty setting loads none."""
     if not setting:
         return None
-    path = Path(setting)
-    if path.is_dir():
+    path = find_data_dir(setting)
+    if path is not None:
         return path
-    if not path.is_absolute():
-        for base in (_REPO_ROOT, Path(sys.prefix) / "share" / "lrs"):
-            if (base / path).is_dir():
-                return base / path
     if warn:
         log.warning("profiles directory %s not found; no xAPI Profiles loaded", setting)
     return None

@@ -9,9 +9,15 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
-__all__ = ["ArchiveRepository", "ArchiveRow", "LedgerEntry", "ProjectedStatement"]
+__all__ = [
+    "ArchiveRepository", "ArchiveRow", "LedgerDraft", "LedgerEntry", "ProjectedStatement",
+    "RowPosition",
+]
+
+# Where a page of archive rows ends: (trainee, kind, period, activity), their sort order.
+RowPosition = tuple[str, str, str, str]
 
 
 @dataclass(frozen=True)
@@ -35,16 +41,11 @@ class ArchiveRow:
     updated: datetime | None = None
 
 
-@dataclass(frozen=True)
-class LedgerEntry:
-    """One credit decision, append-only and hash-chained per trainee (§9.1.1).
+@dataclass(frozen=True, kw_only=True)
+class LedgerDraft:
+    """One credit decision as made, before the ledger gives it its place in a trainee's
+    chain (:class:`LedgerEntry`)."""
 
-    A reversal (a voided crediting statement) is a new entry with negative
-    amounts and ``reverses`` = the reversed entry's ``seq``.
-    """
-
-    trainee_key: str
-    seq: int  # 1, 2, … per trainee
     period_key: str
     kind: str  # "course" | "class" | "bonus"
     activity_id: str
@@ -54,10 +55,22 @@ class LedgerEntry:
     unit: str
     policy_id: str
     statement_id: str
-    recorded: datetime
     reason: str = ""
     reverses: int | None = None
     org: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LedgerEntry(LedgerDraft):
+    """One credit decision in the ledger, append-only and hash-chained per trainee (§9.1.1).
+
+    A reversal (a voided crediting statement) is a new entry with negative
+    amounts and ``reverses`` = the reversed entry's ``seq``.
+    """
+
+    trainee_key: str
+    seq: int  # 1, 2, … per trainee
+    recorded: datetime
     prev_hash: str = ""
     hash: str = ""
 
@@ -111,19 +124,36 @@ class ArchiveRepository(ABC):
     def rows_for_activity(self, trainee_key: str, activity_id: str) -> list[ArchiveRow]:
         """The trainee's rows about one activity in every period (no double counting)."""
 
-    @abstractmethod
     def rows_in_units(
-        self, unit_scope: str, period_key: str, after: tuple[str, str, str, str] | None = None,
+        self, unit_scope: str, period_key: str, after: RowPosition | None = None,
         limit: int = 1000,
     ) -> list[ArchiveRow]:
         """Rows of ``period_key`` earned under ``unit_scope`` or below (``""``: all), in
         (trainee, kind, activity) order after ``after`` = (trainee, kind, period, activity)."""
+        return self.rows_under("unit", unit_scope, period_key, after, limit)
+
+    def rows_by_org(
+        self, org_scope: str, period_key: str, after: RowPosition | None = None,
+        limit: int = 1000,
+    ) -> list[ArchiveRow]:
+        """Rows of ``period_key`` whose first statement was stored by a credential of
+        ``org_scope`` or below (what an institution's statements earned), in (trainee,
+        kind, activity) order after ``after`` = (trainee, kind, period, activity)."""
+        return self.rows_under("org", org_scope, period_key, after, limit)
+
+    @abstractmethod
+    def rows_under(
+        self, column: Literal["unit", "org"], scope: str, period_key: str,
+        after: RowPosition | None, limit: int,
+    ) -> list[ArchiveRow]:
+        """Rows of ``period_key`` whose ``column`` is ``scope`` or below it (``""``: all),
+        at most ``limit``, in (trainee, kind, period, activity) order after ``after``."""
 
     def trainees_in_units(self, unit_scope: str, period_key: str) -> list[str]:
         """Keys of the trainees with rows of ``period_key`` earned under ``unit_scope`` or
         below (``""``: all), in key order (adapters read just the index)."""
         keys: set[str] = set()
-        after: tuple[str, str, str, str] | None = None
+        after: RowPosition | None = None
         while True:
             page = self.rows_in_units(unit_scope, period_key, after, 1000)
             keys.update(r.trainee_key for r in page)
@@ -131,15 +161,6 @@ class ArchiveRepository(ABC):
                 return sorted(keys)
             last = page[-1]
             after = (last.trainee_key, last.kind, last.period_key, last.activity_id)
-
-    def rows_by_org(
-        self, org_scope: str, period_key: str, after: tuple[str, str, str, str] | None = None,
-        limit: int = 1000,
-    ) -> list[ArchiveRow]:
-        """Rows of ``period_key`` whose first statement was stored by a credential of
-        ``org_scope`` or below (what an institution's statements earned), in (trainee,
-        kind, activity) order after ``after`` = (trainee, kind, period, activity)."""
-        raise NotImplementedError
 
     @abstractmethod
     def delete_rows(self) -> int:

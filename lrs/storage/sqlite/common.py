@@ -4,6 +4,7 @@ that limits a read to an organisation's subtree."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -30,3 +31,15 @@ def org_filter(column: str, scope: str | None, *, indexed: bool = False) -> tupl
     col = column if indexed else f"+{column}"
     return (f" AND ({col} = ? OR ({col} >= ? AND {col} < ?))",
             [scope, scope + "/", scope + "0"])
+
+
+def chunks(keys: list[str], size: int = 500) -> Iterator[list[str]]:
+    """The distinct ``keys``, in order, in slices well under SQLite's bound-parameter limit."""
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), size):
+        yield unique[start : start + size]
+
+
+def marks(values: list[Any]) -> str:
+    """One ``?`` per value, for ``IN (…)``."""
+    return ", ".join("?" for _ in values)
