@@ -195,6 +195,13 @@ class SqliteStore(Store):
             raise unavailable("the database file is read-only")
         return SqliteUnitOfWork(conn, write)
 
+    def checkpoint(self) -> None:
+        # PASSIVE copies what no reader still needs and never waits for a lock. Run by
+        # the archive follower, so the worker whose commit would pass wal_autocheckpoint
+        # rarely has to: that request waited ~1 s for ~40 MB of pages at a million
+        # statements. wal_autocheckpoint stays as the backstop (no follower running).
+        self._connection().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+
     def discard_connection(self) -> None:
         """Close this thread's connection; the next unit of work opens a fresh one.
 
