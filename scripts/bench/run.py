@@ -1166,6 +1166,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="client threads for the one-statement POSTs (default: --concurrency)")
     parser.add_argument("--single-requests", type=int, default=None,
                         help="requests per one-statement POST case (default 600, quick 150)")
+    parser.add_argument("--ingest-scale", type=int, default=1,
+                        help="multiply the requests (and time limit) of the batch POST cases "
+                             "(default 60 of 100 and 12 of 1,000: one WAL checkpoint can "
+                             "decide such a case)")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=None, help="threads per worker")
     parser.add_argument("--seed", type=int, default=1)
@@ -1194,6 +1198,11 @@ def main(argv: list[str] | None = None) -> int:
     budget = QUICK if args.quick else FULL
     if args.single_requests:
         budget = replace(budget, single=args.single_requests)
+    if args.ingest_scale > 1:
+        budget = replace(budget, batch10=budget.batch10 * args.ingest_scale,
+                         batch100=budget.batch100 * args.ingest_scale,
+                         batch1000=budget.batch1000 * args.ingest_scale,
+                         seconds=budget.seconds * args.ingest_scale)
     sizes = [int(s) for s in (args.sizes or ("10000" if args.quick else "10000,100000"))
              .split(",")]
     backends = args.backends.split(",")
