@@ -212,6 +212,16 @@ class TestStatements:
         assert ids(query(store)) == [7]
 
 
+class TestCheckpoint:
+    def test_a_checkpoint_keeps_what_was_committed_and_may_run_any_time(self, store):
+        with store.transaction() as uow:
+            uow.activities.save_definition("http://x/kept", {"name": {"en": "K"}})
+        store.checkpoint()  # SQLite: the log copied into the file; MongoDB: nothing to do
+        store.checkpoint()
+        with store.read() as uow:
+            assert uow.activities.get("http://x/kept") == {"name": {"en": "K"}}
+
+
 class TestActivities:
     def test_save_definition_keeps_what_it_is_given(self, store):
         with store.transaction() as uow:
