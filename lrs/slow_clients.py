@@ -67,29 +67,41 @@ class HeaderGuardWorker(ThreadWorker):
 
     def _gather(self, conn) -> None:
         self.reading[conn] = [time.monotonic() + self.header_timeout, b""]
+        # A kept-alive client's next request is usually here whole already (its socket
+        # just polled readable): read it now rather than after another trip through
+        # the poller (register, wake, unregister: ~10 % of a small request's CPU).
+        if self._read_headers(conn):
+            return
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_header_bytes, conn))
 
     def _on_header_bytes(self, conn, client) -> None:
+        self._read_headers(conn, registered=True)
+
+    def _read_headers(self, conn, registered: bool = False) -> bool:
+        """Read what the client has sent; True once the connection is handed on (its
+        headers complete, to a thread) or dropped, False while headers are awaited."""
         try:
             data = conn.sock.recv(65536)
         except (BlockingIOError, InterruptedError):
-            return
+            return False
         except OSError:
             data = b""
         if not data:  # the client went away before its request was complete
             self._drop(conn)
-            return
+            return True
         entry = self.reading[conn]
         entry[1] += data
         if HEADER_END not in entry[1] and len(entry[1]) < MAX_HEADER_BYTES:
-            return
-        self.poller.unregister(conn.sock)
+            return False
+        if registered:
+            self.poller.unregister(conn.sock)
         del self.reading[conn]
         conn.data_ready = True  # handle() must not wait for data again
         conn.sock.setblocking(True)
         conn.init()  # a new connection gets its parser; a kept-alive one keeps it
         conn.parser.unreader.unread(entry[1])
         self.enqueue_req(conn)
+        return True
 
     def murder_pending(self) -> None:
         super().murder_pending()

@@ -37,8 +37,9 @@ def save_definitions(
     units defining one activity at the same moment keep the later one's view,
     which xAPI allows (the last received definition may be canonical).
     """
+    stored = activities.get_many(list(incoming)) if incoming else {}
     for activity_id, definition in incoming.items():
-        current = activities.get(activity_id)
+        current = stored.get(activity_id)
         merged = merge_activity_definitions(current or {}, definition)
         if merged != current:
             activities.save_definition(activity_id, merged)

@@ -212,6 +212,16 @@ class TestStatements:
         assert ids(query(store)) == [7]
 
 
+class TestCheckpoint:
+    def test_a_checkpoint_keeps_what_was_committed_and_may_run_any_time(self, store):
+        with store.transaction() as uow:
+            uow.activities.save_definition("http://x/kept", {"name": {"en": "K"}})
+        store.checkpoint()  # SQLite: the log copied into the file; MongoDB: nothing to do
+        store.checkpoint()
+        with store.read() as uow:
+            assert uow.activities.get("http://x/kept") == {"name": {"en": "K"}}
+
+
 class TestActivities:
     def test_save_definition_keeps_what_it_is_given(self, store):
         with store.transaction() as uow:
@@ -221,6 +231,20 @@ class TestActivities:
         with store.read() as uow:
             assert uow.activities.get("http://x/a") == {"name": {"zh-CN": "甲"}}
             assert uow.activities.get("http://x/none") is None
+
+    def test_get_many_reads_the_defined_ones_with_this_units_writes(self, store):
+        with store.transaction() as uow:
+            for n in range(600):  # more than one chunk of bound parameters
+                uow.activities.save_definition(f"http://x/{n}", {"name": {"en": str(n)}})
+        with store.transaction() as uow:
+            uow.activities.save_definition("http://x/1", {"name": {"zh-CN": "一"}})
+            wanted = [f"http://x/{n}" for n in range(0, 600, 7)] + ["http://x/1", "http://x/no"]
+            found = uow.activities.get_many(wanted)
+            assert found["http://x/1"] == {"name": {"zh-CN": "一"}}  # this unit's write
+            assert found["http://x/595"] == {"name": {"en": "595"}}
+            assert set(found) == set(wanted) - {"http://x/no"}
+        with store.read() as uow:
+            assert uow.activities.get_many([]) == {}
 
     def test_definitions_merge_through_the_domain(self, store):
         with store.transaction() as uow:

@@ -65,3 +65,43 @@ def test_a_kept_alive_connection_still_serves_its_next_requests(server_factory, 
         s.sendall(b"Host: 127.0.0.1\r\nConnection: close\r\n\r\n")
         reply = s.recv(200)
     assert reply.startswith(b"HTTP/1.1 200"), reply
+
+
+def test_a_kept_alive_connections_next_request_may_arrive_whole_or_in_pieces(
+    server_factory, tmp_path
+):
+    """The worker reads a kept-alive connection's next request as soon as the socket is
+    readable: whole requests are served at once, partial ones once the rest arrives, and
+    a client that leaves half-way is dropped without harm to the next."""
+    server = server_factory(workers=1, threads=1)
+    request = b"GET /xapi/about HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        for piece_at in (None, 10, None, 30):
+            if piece_at is None:
+                s.sendall(request)
+            else:
+                s.sendall(request[:piece_at])
+                time.sleep(0.3)
+                s.sendall(request[piece_at:])
+            reply = _read_response(s)
+            assert reply.startswith(b"HTTP/1.1 200"), reply
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(request)
+        assert _read_response(s).startswith(b"HTTP/1.1 200")
+        s.sendall(request[:20])  # the next request begun, then the client leaves
+    assert requests.get(f"{server.base}/about", timeout=5).status_code == 200
+
+
+def _read_response(s: socket.socket) -> bytes:
+    """One whole response (headers and a Content-Length body) from a kept-alive socket."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(4096)
+        assert chunk, data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                  if line.lower().startswith(b"content-length:"))
+    while len(body) < length:
+        body += s.recv(4096)
+    return data

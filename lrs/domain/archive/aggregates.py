@@ -189,24 +189,55 @@ def _minus(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
             if a.get(name, 0) != b.get(name, 0)}
 
 
-def settle(uow: UnitOfWork, touched: Iterable[tuple[str, str]], judge: Judge) -> None:
+# known(trainee, period, rows the table held) → the pair's rows now, or None.
+KnownRows = Callable[[str, str, int], list[ArchiveRow] | None]
+
+
+def settle(
+    uow: UnitOfWork, touched: Iterable[tuple[str, str]], judge: Judge,
+    known: KnownRows | None = None,
+) -> None:
     """Recompute the contributions of these (trainee, period) pairs from their rows (as
-    this unit of work sees them) and apply the differences."""
+    this unit of work sees them) and apply the differences.
+
+    ``known`` (the projector's row cache) gives a pair's rows when it read every row the
+    pair had: their number is the stored contribution's (each row counts one course or
+    one class). Only the other pairs are read back. That count is only relied on where
+    the aggregates are kept (``ready``): elsewhere contributions may be missing.
+    """
+    if known is not None and not ready(uow):
+        known = None
     changes = Changes()
     by_period: dict[str, set[str]] = {}
     for trainee_key, period_key in touched:
         by_period.setdefault(period_key, set()).add(trainee_key)
     for period_key, keys in sorted(by_period.items()):
         wanted = sorted(keys)
-        rows: dict[str, list[ArchiveRow]] = {}
-        for row in uow.archive.rows_for_trainees(wanted, period_key):
-            rows.setdefault(row.trainee_key, []).append(row)
-        trainees = uow.trainees.get_many(wanted)
         old = uow.aggregates.contributions_for(wanted, period_key)
+        rows: dict[str, list[ArchiveRow]] = {}
+        unread = []
+        for key in wanted:
+            held = None if known is None else known(key, period_key, row_count(old.get(key)))
+            if held is None:
+                unread.append(key)
+            else:
+                rows[key] = held
+        if unread:
+            for row in uow.archive.rows_for_trainees(unread, period_key):
+                rows.setdefault(row.trainee_key, []).append(row)
+        trainees = uow.trainees.get_many(wanted)
         for key in wanted:
             new = contribution(rows.get(key, []), trainees.get(key), period_key, judge)
             apply_change(changes, key, period_key, old.get(key), new)
     changes.write(uow)
+
+
+def row_count(contribution: Mapping[str, Any] | None) -> int:
+    """How many archive rows a stored contribution was made from."""
+    if contribution is None:
+        return 0
+    return sum(int(values.get("courses", 0)) + int(values.get("classes", 0))
+               for cells in contribution.get("earned", {}).values() for values in cells.values())
 
 
 def moved(uow: UnitOfWork, trainee_key: str, judge: Judge) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 
 from lrs.domain.archive.projector import Projector
 
@@ -35,6 +36,9 @@ GATHER_SECONDS = 0.1
 # it a turn as often as each client, and a burst of batch POSTs ran at half speed. The
 # archive falls behind during the burst and catches up at full speed after it.
 LOCK_SHARE = 1 / 3
+# How often the follower checkpoints the store's write-ahead log (Store.checkpoint), so
+# that ingest requests seldom do it themselves.
+CHECKPOINT_SECONDS = 1.0
 CONTENDED_SECONDS = 0.002  # a wait this long means another writer held the lock
 MAX_PAUSE_SECONDS = 0.5
 
@@ -47,6 +51,7 @@ def follow(
     returns the number of events projected."""
     failures = 0
     projected = 0
+    checkpointed = time.monotonic()
     while not stop.is_set():
         if parent is not None and os.getppid() != parent:
             log.warning("archive follower: parent %d is gone; exiting", parent)
@@ -59,6 +64,12 @@ def follow(
             failures += 1
             log.exception("archive projector failed (attempt %d); retrying", failures)
         projected += handled
+        if time.monotonic() - checkpointed >= CHECKPOINT_SECONDS:
+            checkpointed = time.monotonic()
+            try:
+                projector.store.checkpoint()
+            except Exception:  # noqa: BLE001 - the writers' own checkpoints remain
+                log.exception("archive follower: checkpoint failed")
         if handled >= projector.batch:  # behind
             stop.wait(pause_when_behind(projector.last_wait, projector.last_hold))
             continue

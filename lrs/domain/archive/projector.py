@@ -155,7 +155,7 @@ class Projector:
                 return 0, {}
             events = done
             projection.flush()
-            aggregates.settle(uow, projection.touched, judge)
+            aggregates.settle(uow, projection.touched, judge, projection.rows.rows_of)
             uow.outbox.mark_done([e.id for e in events])
             self._checkpoint(uow, events[-1], now, len(events), projection.counts)
         self.last_wait, self.last_hold = locked - start, time.monotonic() - locked

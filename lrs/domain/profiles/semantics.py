@@ -35,18 +35,26 @@ def course_credit_hours(duration: float) -> Decimal:
 
 def _definitions(statement: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """(location, extensions) of every Activity definition in the statement."""
-    candidates = [("$.object", statement.get("object"))]
+    # The location is written out only for a definition with extensions: this runs for
+    # every statement of every batch, and most context activities have none.
+    extensions = _extensions(statement.get("object"))
+    if extensions is not None:
+        yield "$.object.definition.extensions", extensions
     context = statement.get("context")
     activities = context.get("contextActivities") if isinstance(context, dict) else None
     if isinstance(activities, dict):
         for kind, items in activities.items():
             for i, activity in enumerate(items if isinstance(items, list) else ()):
-                candidates.append((f"$.context.contextActivities.{kind}[{i}]", activity))
-    for where, activity in candidates:
-        definition = activity.get("definition") if isinstance(activity, dict) else None
-        extensions = definition.get("extensions") if isinstance(definition, dict) else None
-        if isinstance(extensions, dict):
-            yield f"{where}.definition.extensions", extensions
+                extensions = _extensions(activity)
+                if extensions is not None:
+                    yield f"$.context.contextActivities.{kind}[{i}].definition.extensions", \
+                        extensions
+
+
+def _extensions(activity: Any) -> dict[str, Any] | None:
+    definition = activity.get("definition") if isinstance(activity, dict) else None
+    extensions = definition.get("extensions") if isinstance(definition, dict) else None
+    return extensions if isinstance(extensions, dict) else None
 
 
 def _number(value: Any) -> TypeGuard[int | float]:

@@ -142,6 +142,11 @@ class ActivityRepository(ABC):
     def get(self, activity_id: str) -> dict[str, Any] | None:
         """The merged definition, or None if the activity was never defined."""
 
+    def get_many(self, activity_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The merged definitions of those defined, by id (an adapter may read them at once)."""
+        found = {activity_id: self.get(activity_id) for activity_id in activity_ids}
+        return {activity_id: d for activity_id, d in found.items() if d is not None}
+
 
 class AttachmentRepository(ABC):
     @abstractmethod

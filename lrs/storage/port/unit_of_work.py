@@ -82,6 +82,12 @@ class Store(ABC):
     def cursor_tokens(self) -> CursorTokens:
         """The `more` cursor tokens kept in this store's database."""
 
+    def checkpoint(self) -> None:
+        """Move committed changes from a write-ahead log into the database without
+        waiting for any reader or writer, where the store has such a log (the embedded
+        store); nothing elsewhere. Called by the archive follower between batches."""
+        return None  # MongoDB: its storage engine checkpoints by itself
+
     @contextmanager
     def transaction(self) -> Iterator[UnitOfWork]:
         """Yield a unit of work; commit when the block ends normally, else roll back."""

@@ -23,6 +23,18 @@ class SqliteActivities(SqliteRepository, ActivityRepository):
         ).fetchone()
         return json.loads(row[0]) if row else None
 
+    def get_many(self, activity_ids: list[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        unique = sorted(set(activity_ids))
+        for start in range(0, len(unique), 500):  # below SQLite's bound-parameter limit
+            chunk = unique[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self._conn.execute(
+                f"SELECT id, definition FROM activities WHERE id IN ({marks})", chunk
+            )
+            found.update((activity_id, json.loads(text)) for activity_id, text in rows)
+        return found
+
 
 class SqliteAttachments(SqliteRepository, AttachmentRepository):
     def put(self, attachment: Attachment) -> None:
