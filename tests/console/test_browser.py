@@ -130,8 +130,11 @@ def shot(driver, name):
 def wait_for_file(folder: Path, suffix: str) -> Path:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        done = [p for p in folder.iterdir() if p.suffix == suffix]
-        if done:
+        # Chrome reserves the final name with an empty file while it writes the bytes to
+        # a .crdownload beside it, then renames that over it: done once that is gone.
+        names = list(folder.iterdir())
+        done = [p for p in names if p.suffix == suffix and p.stat().st_size > 0]
+        if done and not any(p.suffix == ".crdownload" for p in names):
             return done[0]
         time.sleep(0.1)
     raise AssertionError(f"no {suffix} download in {list(folder.iterdir())}")
