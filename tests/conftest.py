@@ -11,11 +11,18 @@ LRS_TEST_STORE=sqlite|mongomock); a directory that needs one adapter overrides i
 
 Child processes also get tests/served first on their PYTHONPATH: it hides the test extra's
 rfc3987-syntax from them (see tests/served/rfc3987_syntax.py), as in a production install.
+The test processes hide it too, before anything imports jsonschema (which would build its 38
+IRI grammars, ~2.7 s of CPU in each xdist worker); tests/reference_grammar.py loads it for
+the tests that compare the LRS's IRI regex with it.
 """
 
 import os
+import sys
 
 import pytest
+
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+import jsonschema  # noqa: E402,F401 - decides its format checkers now, without the grammar
 
 os.environ.setdefault("LRS_ARCHIVE_PROJECTOR", "off")
 _SERVED = os.path.join(os.path.dirname(__file__), "served")

@@ -18,7 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis import checks as st_checks
 
-from .conftest import LEAK
+from lrs.app import create_app
+from lrs.config import Settings
+from lrs.storage.sqlite.store import SqliteStore
+
+from .conftest import LEAK, MAX_BODY
 
 # Bounded so the whole fuzz stays well under a minute on 2 cores. Generating
 # invalid Statement bodies is the slow part (about a second a case), so those
@@ -65,12 +69,24 @@ CHECKS = [
 ]
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-@pytest.mark.parametrize("label", LABELS)
-def test_every_operation(app, admin, counts, label, mode):
-    schema = schemathesis.openapi.from_wsgi("/xapi/openapi.json", app)
+@pytest.fixture(scope="module")
+def schema(tmp_path_factory):
+    """The document as the app serves it, loaded once per module: loading it and gathering the
+    literals of the app's source that seed generation (schemathesis caches those per app)
+    cost more than a case. Each test still sends its cases to its own app and empty store."""
+    directory = tmp_path_factory.mktemp("openapi")
+    store = SqliteStore(directory / "lrs.sqlite3")
+    served = create_app(Settings(data_dir=directory, max_body_bytes=MAX_BODY), store=store)
+    schema = schemathesis.openapi.from_wsgi("/xapi/openapi.json", served)
     # Credentials come from the fixture, not from generated Authorization headers.
     schema.config.generation.update(with_security_parameters=False)
+    yield schema
+    store.close()
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+@pytest.mark.parametrize("label", LABELS)
+def test_every_operation(schema, app, admin, counts, label, mode):
     operation = schema.find_operation_by_label(label)
     assert operation is not None, label
     if mode is GenerationMode.NEGATIVE and not _has_parameters(operation):
@@ -91,7 +107,7 @@ def test_every_operation(app, admin, counts, label, mode):
     )
     def run(case):
         before = counts()
-        response = case.call_and_validate(headers=headers, checks=CHECKS)
+        response = case.call_and_validate(app=app, headers=headers, checks=CHECKS)
         if response.status_code >= 400:
             assert counts() == before, f"a refused {label} changed the store"
 
