@@ -14,12 +14,6 @@ from lrs.console import init_console
 from lrs.domain.archive.policy_book import load_policy_book
 from lrs.domain.archive.runtime import ArchiveRuntime
 from lrs.domain.errors import PayloadTooLarge, ValidationError
-from lrs.domain.identity.ingest import identity_hook
-from lrs.domain.identity.keys import load_identity_keys
-from lrs.domain.profiles import load_registry
-from lrs.domain.profiles.ingest import ProfileValidationHook
-from lrs.domain.profiles.policy import ProfileSettings
-from lrs.domain.statements.hooks import IngestHook
 from lrs.http import about, activities, agents, documents, health, openapi, profiles, statements
 from lrs.http import archive as archive_http
 from lrs.http import gateway as gateway_http
@@ -37,6 +31,7 @@ from lrs.http.role_scope import refuse_documents
 from lrs.http.store_errors import register_store_error_handlers
 from lrs.http.throttle import authenticate_limited, build_limiter
 from lrs.http.versioning import VERSION_HEADER, negotiate
+from lrs.ingest_wiring import build_ingest
 from lrs.services import Services, services
 from lrs.services import install as install_services
 from lrs.storage.errors import StoreUnavailable
@@ -80,19 +75,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         # process. Idempotent; during a storage outage it waits for the next start.
         with contextlib.suppress(StoreUnavailable):
             ensure_admin_credential(opened)
-    # xAPI Profiles: the loaded documents, checked on every statement write.
-    registry = load_registry(settings.profiles_dir)
-    # Trainee identity: agreed identifiers hashed with LRS_IDENTITY_SECRET; the
-    # hook links each statement's actor to the trainee its extension names.
-    keys = load_identity_keys(
-        settings.identity_secret, settings.data_dir, settings.resolved_database_url()
-    )
-    # Domain steps run inside each statement write (profile checks, identity
-    # links); features append theirs here when the app is built.
-    hooks: list[IngestHook] = [
-        ProfileValidationHook(registry, ProfileSettings.from_settings(settings)),
-        identity_hook(keys),
-    ]
+    # xAPI Profiles, identity keys and the domain steps run inside each statement write.
+    ingest = build_ingest(settings)
 
     for blueprint in (
         statements.bp, documents.bp, activities.bp, agents.bp, about.bp, openapi.bp,
@@ -114,8 +98,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     # The limiter: rate limits on failed authentications and identifier lookups (issue 12.3).
     install_services(app, Services(
-        settings=settings, store=opened, profiles=registry, identity_keys=keys,
-        ingest_hooks=hooks, limiter=build_limiter(opened), archive=archive,
+        settings=settings, store=opened, profiles=ingest.profiles,
+        identity_keys=ingest.identity_keys, ingest_hooks=ingest.hooks,
+        limiter=build_limiter(opened), archive=archive,
     ))
     app.register_blueprint(archive_http.bp, url_prefix=API_PREFIX)
     archive.start()

@@ -16,7 +16,7 @@ from lrs.domain.errors import ValidationError
 from lrs.domain.gateway import dead_letters as letters
 from lrs.domain.gateway import jobs
 from lrs.domain.gateway.ingest import Hub
-from lrs.gateway_hub import retry_dead_letter
+from lrs.gateway_hub import app_hub, retry_dead_letter
 from lrs.http import requests as req
 from lrs.http.auth import require
 from lrs.services import services
@@ -38,9 +38,7 @@ def _store():
 
 
 def _hub() -> Hub:
-    settings = services().settings
-    return Hub(_store(), tuple(services().ingest_hooks),
-               settings.authority_homepage, settings)
+    return app_hub(services())
 
 
 def _letter(d: DeadLetter) -> dict[str, Any]:

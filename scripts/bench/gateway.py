@@ -84,7 +84,7 @@ def main() -> None:
 
         settings = replace(Settings.from_env(), data_dir=root / "hub", database_url="",
                            archive_projector="off")
-        hub, _ = build_hub(settings)
+        hub = build_hub(settings)
         jobs.add_pull_job(hub.store, settings, name="bench-pull", endpoint=source.base,
                           key=source.key, secret=source.secret, page_size=args.page)
         t = time.perf_counter()

@@ -54,7 +54,7 @@ def hub(tmp_path):
         extra = {"database_url": f"mongomock://localhost/gw_{uuid.uuid4().hex[:8]}",
                  "identity_secret": "gateway-tests-identity-secret"}
     settings = replace(hub_settings(tmp_path / "hub"), **extra)
-    hub, _ = build_hub(settings)
+    hub = build_hub(settings)
     yield hub
     hub.store.close()
 

@@ -102,7 +102,7 @@ def test_kill_9_mid_batch_resumes_without_loss(remote, proxy, tmp_path):
     from lrs.gateway_hub import build_hub
 
     data = tmp_path / "hub"
-    hub, _ = build_hub(hub_settings(data))
+    hub = build_hub(hub_settings(data))
     ids = store_in_hub(hub, [statement() for _ in range(60)])
     hub.store.close()
     env = lrs_env(data)
@@ -121,7 +121,7 @@ def test_kill_9_mid_batch_resumes_without_loss(remote, proxy, tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "caught up" in done.stdout, done.stdout + done.stderr
     assert remote_has(remote, ids) == set(ids)
-    hub, _ = build_hub(hub_settings(data))
+    hub = build_hub(hub_settings(data))
     try:
         assert hub_ids(hub) == ids  # the hub itself is untouched
     finally:
@@ -132,7 +132,7 @@ def test_cli_status_dead_letters_and_retry(remote, tmp_path):
     from lrs.gateway_hub import build_hub
 
     data = tmp_path / "hub"
-    hub, _ = build_hub(hub_settings(data))
+    hub = build_hub(hub_settings(data))
     clash = statement()
     remote.http.post(remote.base + "/statements",
                      json=[{**clash, "object": {"id": "https://other.example.cn/y"}}])

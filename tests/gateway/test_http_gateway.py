@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from adapters.pull import Puller
+from lrs.app import create_app
 from lrs.domain.credentials import create_credential
 from lrs.domain.gateway import jobs
-from lrs.gateway_hub import build_hub
+from lrs.gateway_hub import app_hub as hub_of_app
+from lrs.services import services
 from tests.gateway.conftest import hub_settings, post, statement
 
 FIXTURE = Path(__file__).parents[1] / "fixtures/legacy/platform-a.csv"
@@ -20,7 +22,8 @@ CSV = {"Content-Type": "text/csv"}
 
 @pytest.fixture
 def app_hub(tmp_path):
-    hub, app = build_hub(hub_settings(tmp_path / "hub"))
+    app = create_app(hub_settings(tmp_path / "hub"))
+    hub = hub_of_app(services(app))
     yield app, hub
     hub.store.close()
 

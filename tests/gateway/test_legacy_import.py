@@ -89,7 +89,7 @@ def test_statements_follow_the_cadre_profile_and_ids_are_deterministic(hub, tmp_
     from lrs.gateway_hub import build_hub
     from tests.gateway.conftest import hub_settings
 
-    other, _ = build_hub(hub_settings(tmp_path / "other"))
+    other = build_hub(hub_settings(tmp_path / "other"))
     try:
         again = import_file(other, other.settings, reordered, PLATFORM, org="fj/fz")
         assert {r.statement_id for r in again.rows if r.status == "accepted"} == {

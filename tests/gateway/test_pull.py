@@ -181,7 +181,7 @@ def test_kill_9_of_the_puller_mid_page_resumes_without_loss_or_duplication(
 
     from lrs.gateway_hub import build_hub
 
-    hub, _ = build_hub(hub_settings(data))
+    hub = build_hub(hub_settings(data))
     try:
         ids = hub_ids(hub)
         assert len(ids) == len(set(ids))

@@ -7,8 +7,7 @@ import sys
 
 import click
 
-from lrs.cli.gateway.common import echo_json, hub, one_line_errors
-from lrs.services import services
+from lrs.cli.gateway.common import cli_settings, echo_json, hub, one_line_errors
 
 
 @click.command("import")
@@ -34,14 +33,15 @@ def import_command(file: str, platform: str, home_page: str, platform_name: str,
     from adapters.legacy.convert import Platform
     from adapters.legacy.importer import import_file
 
-    the_hub, app = hub()
+    settings = cli_settings()
+    the_hub = hub(settings)
     data = Path(file).read_bytes()
     custom = json.loads(Path(mapping_file).read_text("utf-8")) if mapping_file else None
     target = Platform(platform, home_page, platform_name, institution_code)
     rows = max(data.count(b"\n") - 1, 1)
     with one_line_errors(), click.progressbar(length=rows, label="importing",
                                               file=sys.stderr) as bar:
-        report = import_file(the_hub, services(app).settings, data, target, org=org,
+        report = import_file(the_hub, settings, data, target, org=org,
                              custom_mapping=custom, dry_run=dry_run,
                              profile_policy=profile_policy, progress=bar.update)
     if as_json:

@@ -12,13 +12,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from lrs.cli.gateway.common import echo_json, hub, one_line_errors
+from lrs.cli.gateway.common import cli_settings, echo_json, hub, job_store, one_line_errors
 from lrs.domain.gateway import jobs
-from lrs.services import services
 
 if TYPE_CHECKING:
-    from lrs.config import Settings
-    from lrs.domain.gateway.ingest import Hub
+    from lrs.storage.port import Store
 
 F = TypeVar("F", bound=Callable[..., Any])  # a click command, decorated
 
@@ -67,10 +65,10 @@ def pull_add(name: str, endpoint: str, key: str, secret: str | None, secret_env:
     """Add a pull job (it starts with the next `run` or follower pass)."""
     if not secret and not secret_env:
         secret = click.prompt("remote secret", hide_input=True)
-    the_hub, app = hub()
+    settings = cli_settings()
     with one_line_errors():
         job = jobs.add_pull_job(
-            the_hub.store, services(app).settings, name=name, endpoint=endpoint, key=key,
+            job_store(settings), settings, name=name, endpoint=endpoint, key=key,
             secret=secret, secret_env=secret_env, since=since, org=org, profile=profile,
             profile_policy=profile_policy, page_size=page_size, version=xapi_version,
         )
@@ -86,7 +84,7 @@ def pull_list(as_json: bool) -> None:
 
 
 def _list(kind: str, as_json: bool) -> None:
-    store = hub()[0].store
+    store = job_store(cli_settings())
     found = [jobs.job_status(store, j) for j in jobs.list_jobs(store) if j.kind == kind]
     if as_json:
         echo_json(found)
@@ -101,9 +99,9 @@ def _list(kind: str, as_json: bool) -> None:
 
 
 def _set_paused(name: str, paused: bool) -> None:
-    the_hub = hub()[0]
+    store = job_store(cli_settings())
     with one_line_errors():
-        jobs.set_paused(the_hub.store, name, paused)
+        jobs.set_paused(store, name, paused)
     click.echo(f"{name} {'paused' if paused else 'resumed'}")
 
 
@@ -126,9 +124,9 @@ def pull_resume(name: str) -> None:
 @click.argument("policy", type=click.Choice(["enforce", "flag", "off"]))
 def pull_set_policy(name: str, policy: str) -> None:
     """Change the profile policy the job's statements are stored under (then `retry`)."""
-    the_hub = hub()[0]
+    store = job_store(cli_settings())
     with one_line_errors():
-        jobs.set_profile_policy(the_hub.store, name, policy)
+        jobs.set_profile_policy(store, name, policy)
     click.echo(f"{name}: profile policy {policy}")
 
 
@@ -142,25 +140,26 @@ def pull_run(name: str | None, once: bool, max_pages: int | None) -> None:
     from adapters.pull import Puller
 
     del once
-    _run_each("pull", name, lambda the_hub, settings, job: Puller(the_hub, settings, job)
-              .run(max_pages),
+    settings = cli_settings()
+    the_hub = hub(settings)
+    _run_each("pull", name, the_hub.store,
+              lambda job: Puller(the_hub, settings, job).run(max_pages),
               lambda r: f"{r.pages} pages, {r.received} received, {r.stored} stored, "
                         f"{r.duplicates} duplicates, {r.refused} refused, {r.skipped} skipped")
 
 
-def _run_each(kind: str, name: str | None, run: Callable[[Hub, Settings, str], Any],
+def _run_each(kind: str, name: str | None, store: Store, run: Callable[[str], Any],
               counts: Callable[[Any], str]) -> None:
     """Run the named job, or every active job of ``kind``, until caught up (``run`` runs
-    one on the hub): one line each (``counts`` words the report), exit 1 if any ended on
+    one by its name): one line each (``counts`` words the report), exit 1 if any ended on
     an error."""
-    the_hub, app = hub()
     names = [name] if name else [
-        j.name for j in jobs.list_jobs(the_hub.store) if j.kind == kind and not j.paused
+        j.name for j in jobs.list_jobs(store) if j.kind == kind and not j.paused
     ]
     failed = False
     for job_name in names:
         with one_line_errors():
-            report = run(the_hub, services(app).settings, job_name)
+            report = run(job_name)
         click.echo(f"{job_name}: {counts(report)}"
                    + (", caught up" if report.caught_up else "")
                    + (f"; error: {report.error}" if report.error else ""))
@@ -189,9 +188,9 @@ def forward_add(name: str, endpoint: str, key: str, secret: str | None,
 
     if not secret and not secret_env:
         secret = click.prompt("upstream secret", hide_input=True)
-    the_hub, app = hub()
+    settings = cli_settings()
     with one_line_errors():
-        job = add_forward_job(the_hub.store, services(app).settings, name=name,
+        job = add_forward_job(job_store(settings), settings, name=name,
                               endpoint=endpoint, key=key, secret=secret, secret_env=secret_env,
                               org=org, profile=profile, verbs=verbs, batch=batch,
                               from_now=from_now, version=xapi_version)
@@ -230,8 +229,10 @@ def forward_run(name: str | None, once: bool, max_batches: int | None) -> None:
     from adapters.forward import Forwarder
 
     del once
-    _run_each("forward", name, lambda the_hub, settings, job: Forwarder(
-              the_hub.store, settings, job).run(max_batches),
+    settings = cli_settings()
+    store = job_store(settings)
+    _run_each("forward", name, store,
+              lambda job: Forwarder(store, settings, job).run(max_batches),
               lambda r: f"{r.pages} batches, {r.received} events, {r.stored} sent, "
                         f"{r.refused} refused, {r.skipped} filtered out")
 
@@ -249,7 +250,8 @@ def follow_command(interval: float, niceness: int, parent: int | None) -> None:
 
     if niceness:
         os.nice(niceness)
-    the_hub, app = hub()
+    settings = cli_settings()
+    the_hub = hub(settings)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -257,15 +259,15 @@ def follow_command(interval: float, niceness: int, parent: int | None) -> None:
         level=os.environ.get("LRS_LOG_LEVEL", "info").upper(),
         format="%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s",
     )
-    follow(the_hub, services(app).settings, stop, interval, parent)
+    follow(the_hub, settings, stop, interval, parent)
 
 
 @click.command("status")
 @click.option("--json", "as_json", is_flag=True)
 def status(as_json: bool) -> None:
     """Every job: checkpoint, lag, rate, errors, dead letters."""
-    the_hub = hub()[0]
-    found = [jobs.job_status(the_hub.store, j) for j in jobs.list_jobs(the_hub.store)]
+    store = job_store(cli_settings())
+    found = [jobs.job_status(store, j) for j in jobs.list_jobs(store)]
     if as_json:
         echo_json({"jobs": found})
         return

@@ -7,9 +7,8 @@ from datetime import datetime
 
 import click
 
-from lrs.cli.gateway.common import echo_json, hub, one_line_errors
+from lrs.cli.gateway.common import cli_settings, echo_json, hub, job_store, one_line_errors
 from lrs.domain.gateway import dead_letters as letters
-from lrs.services import services
 
 
 @click.command("dead-letters")
@@ -19,7 +18,7 @@ from lrs.services import services
 @click.option("--json", "as_json", is_flag=True)
 def dead_letters(job: str | None, status_: str, as_json: bool) -> None:
     """What the hub (or the upstream) refused, with the reason."""
-    store = hub()[0].store
+    store = job_store(cli_settings())
     found = letters.list_dead_letters(store, job=job, status=status_, limit=10_000)
     if as_json:
         echo_json([letters.letter_view(d, datetime.isoformat) for d in found])
@@ -35,12 +34,13 @@ def retry(letter_ids: tuple[str, ...], job: str | None) -> None:
     """Try dead letters again (after fixing the cause); exit 1 if any is still refused."""
     from lrs.gateway_hub import retry_dead_letter
 
-    the_hub, app = hub()
+    settings = cli_settings()
+    the_hub = hub(settings)
     still = 0
     with one_line_errors():
         found = letters.letters_to_retry(the_hub.store, letter_ids, job)
         for letter in found:
-            why = retry_dead_letter(the_hub, services(app).settings, letter)
+            why = retry_dead_letter(the_hub, settings, letter)
             if why:
                 still += 1
                 click.echo(f"{letter.id}: still refused: {why}")
