@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sqlite3
 import sys
 
 import click
 
-from lrs.cli.archive import archive
 from lrs.cli.backup import backup, restore
-from lrs.cli.gateway import gateway
 from lrs.cli.identity import check_role_scopes, role_settings, trainees
 from lrs.config import Settings, SettingsError
 from lrs.domain.credentials import SCOPES, create_credential, list_credentials, revoke_credential
@@ -38,7 +37,23 @@ def _unusable_store(url: str, exc: Exception) -> str:
 
 class _Main(click.Group):
     """Every command reads the settings: a wrong LRS_* variable ends it with one line naming
-    the variable and exit code 2 (a usage error), never a traceback."""
+    the variable and exit code 2 (a usage error), never a traceback.
+
+    The archive and gateway groups are imported when named (click's documented lazy
+    loading): they import much of the domain, which ``lrs credentials create`` or the
+    server's follower processes do not need at start."""
+
+    _LAZY = {"archive": "lrs.cli.archive", "gateway": "lrs.cli.gateway"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self._LAZY])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = self._LAZY.get(cmd_name)
+        if module is None:
+            return super().get_command(ctx, cmd_name)
+        found: click.Command = getattr(importlib.import_module(module), cmd_name)
+        return found
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -212,6 +227,4 @@ def _print_output(output) -> None:
 main.add_command(trainees)
 main.add_command(backup)
 main.add_command(restore)
-main.add_command(archive)
-main.add_command(gateway)
 
