@@ -25,6 +25,11 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 import jsonschema  # noqa: E402,F401 - decides its format checkers now, without the grammar
 
 os.environ.setdefault("LRS_ARCHIVE_PROJECTOR", "off")
+# Where PYTHONDONTWRITEBYTECODE is set (CI machines set it), every `lrs serve` and CLI process
+# the tests start (some 250) would compile the package from source, ~0.1 s of CPU each, which
+# no installed LRS does. The processes started from here (xdist workers included) cache
+# bytecode in __pycache__ as Python does by default.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 _SERVED = os.path.join(os.path.dirname(__file__), "served")
 _INHERITED = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != _SERVED]
 os.environ["PYTHONPATH"] = os.pathsep.join([_SERVED, *_INHERITED])
