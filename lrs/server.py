@@ -21,6 +21,7 @@ from gunicorn.app.base import BaseApplication
 
 from lrs.archive_follower import ArchiveFollower
 from lrs.config import Settings
+from lrs.gc_freeze import freeze_startup_objects
 from lrs.logs import configure_logging
 from lrs.startup import check_settings, prepare_store
 
@@ -40,7 +41,9 @@ class LRSServer(BaseApplication):
         # Each worker builds its own app (and database connections) after fork.
         from lrs.app import create_app
 
-        return create_app(self.settings)
+        app = create_app(self.settings)
+        freeze_startup_objects()  # the app lives as long as the worker
+        return app
 
 
 def serve(host: str, port: int, workers: int | None = None, threads: int | None = None) -> None:
@@ -96,6 +99,7 @@ def serve(host: str, port: int, workers: int | None = None, threads: int | None 
     gateway = gateway_follower(settings)
     if gateway is not None:
         gateway.start()
+    freeze_startup_objects()  # before the workers fork from this process
     try:
         LRSServer(options, settings).run()  # returns, or raises SystemExit, when it stops
     finally:

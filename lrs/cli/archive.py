@@ -28,6 +28,7 @@ from lrs.domain.identity.keys import IdentitySecretError, load_identity_keys
 from lrs.domain.identity.membership import statement_day
 from lrs.domain.identity.roles import Reader
 from lrs.domain.statements.service import last_seq
+from lrs.gc_freeze import freeze_startup_objects
 from lrs.logs import configure_logging
 from lrs.storage.factory import UnsupportedDatabase, open_store
 from lrs.timeutil import utcnow
@@ -101,8 +102,10 @@ def follow_command(interval: float, niceness: int, parent: int | None) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     configure_logging(settings.log_level, settings.log_format)
+    projector = Projector(store, book, settings.archive_batch)
+    freeze_startup_objects()  # the projector and its policy book live as long as we do
     try:
-        follow(Projector(store, book, settings.archive_batch), stop, interval, parent)
+        follow(projector, stop, interval, parent)
     finally:
         store.close()
 

@@ -821,9 +821,17 @@ def run_cases(clients: list[Client], meta: dict[str, Any], budget: Budget, seed:
                                   variety, profile)
                     for c in range(len(senders))
                 ]
+                if projector_running and want(name):
+                    # Each case starts with the archive caught up: otherwise the follower
+                    # is still projecting the case before it, and a case pays for that.
+                    wait_for_projector(clients[0])
                 run(name, "ingest", post_step(name, streams, batch), n,
                     f"{batch} statement(s) per POST, {variety} actor/activity variety, "
                     f"{len(senders)} client(s)", senders)
+                if projector_running and results and results[-1].name == name:
+                    lag = projector_status(clients[0])
+                    results[-1].note += (f"; projector {lag.get('pendingEvents')} events "
+                                         f"behind ({lag.get('lagSeconds')} s) at the end")
 
     if projector_running and include_ingest and any(r.group == "ingest" for r in results):
         results.append(catch_up(clients[0]))
@@ -884,21 +892,30 @@ def run_cases(clients: list[Client], meta: dict[str, Any], budget: Budget, seed:
     return results
 
 
+def projector_status(client: Client) -> dict[str, Any]:
+    """``/xapi/archives/status``: pendingEvents, lagSeconds (empty if unavailable)."""
+    code, content = client.request("GET", "/xapi/archives/status")
+    return json.loads(content) if code == 200 else {}
+
+
+def wait_for_projector(client: Client, limit: float = 600.0) -> tuple[dict[str, Any],
+                                                                      dict[str, Any]]:
+    """Poll the status every 0.25 s until nothing is pending (or ``limit`` seconds);
+    the first status and the last."""
+    first = last = projector_status(client)
+    start = time.perf_counter()
+    while last.get("pendingEvents", 0) and time.perf_counter() - start < limit:
+        time.sleep(0.25)
+        last = projector_status(client)
+    return first, last
+
+
 def catch_up(client: Client, limit: float = 600.0) -> CaseResult:
     """The archive projector's lag when the ingest cases end, and how long it takes to
     catch up (``/xapi/archives/status`` polled every 0.25 s)."""
     result = CaseResult("projector_catch_up", "archive")
-
-    def status() -> dict[str, Any]:
-        code, content = client.request("GET", "/xapi/archives/status")
-        return json.loads(content) if code == 200 else {}
-
-    first = status()
     start = time.perf_counter()
-    last = first
-    while last.get("pendingEvents", 0) and time.perf_counter() - start < limit:
-        time.sleep(0.25)
-        last = status()
+    first, last = wait_for_projector(client, limit)
     result.seconds = time.perf_counter() - start
     result.note = (f"pending {first.get('pendingEvents')} events, oldest "
                    f"{first.get('lagSeconds')} s old when ingest ended; caught up in "
