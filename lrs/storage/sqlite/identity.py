@@ -20,7 +20,7 @@ from lrs.storage.port.identity import (
     Trainee,
     TraineeRepository,
 )
-from lrs.storage.sqlite.common import SqliteRepository, org_filter
+from lrs.storage.sqlite.common import SqliteRepository, chunks, marks, org_filter
 from lrs.timeutil import format_timestamp, parse_stored, utcnow
 
 IDENTITY_SCHEMA = """
@@ -108,19 +108,11 @@ def _parse_day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _chunks(keys: list[str], size: int = 500) -> Iterator[list[str]]:
-    """Distinct keys in slices well under SQLite's bound-parameter limit."""
-    unique = list(dict.fromkeys(keys))
-    for start in range(0, len(unique), size):
-        yield unique[start : start + size]
-
-
 def _select_in(conn: sqlite3.Connection, select: str, column: str, keys: list[str],
                rest: str = "") -> Iterator[tuple[Any, ...]]:
     """The rows of ``select … WHERE column IN (keys) rest``, asked a chunk of keys at a time."""
-    for chunk in _chunks(keys):
-        marks = ", ".join("?" for _ in chunk)
-        yield from conn.execute(f"{select} WHERE {column} IN ({marks}){rest}", chunk)
+    for chunk in chunks(keys):
+        yield from conn.execute(f"{select} WHERE {column} IN ({marks(chunk)}){rest}", chunk)
 
 
 _TRAINEE_COLUMNS = "key, masked_id, name, position, rank, unit, provisional, created, updated"
